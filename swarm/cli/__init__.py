@@ -1,0 +1,90 @@
+"""The `swarm` command: a click group, one module per command, and the one top-level handler
+that turns expected failures into a message and an exit code (see swarm.errors)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+import traceback
+
+import click
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # never fetch at import
+
+from planexe.errors import PlanError
+from swarm import __version__
+from swarm.cli import demo, inspect, issues, materialize, schema, status
+from swarm.errors import EXIT_BAD_INPUT, EXIT_BUG, EXIT_INTERRUPTED, SwarmError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="plan-swarm")
+def cli() -> None:
+    """Execute a finished PlanExe plan as a Git repository worked by a swarm of agents.
+
+    Exit codes: 0 ok, 1 a check failed, 2 bad input or usage (nothing changed),
+    3 a bug in plan-swarm, 130 interrupted.
+    """
+
+
+for command in (
+    inspect.command,
+    materialize.command,
+    status.command,
+    issues.command,
+    schema.command,
+    demo.command,
+):
+    cli.add_command(command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; every way out of it is an exit code, never a traceback for expected errors."""
+    try:
+        cli.main(args=argv, prog_name="swarm", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.UsageError as exc:
+        exc.show()
+        return EXIT_BAD_INPUT
+    except click.Abort:
+        click.echo("interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except PlanError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return EXIT_BAD_INPUT
+    except SwarmError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except BrokenPipeError:
+        return 0
+    except Exception:  # a bug: keep the trace for the report, show the user where it is
+        return _report_bug()
+    return 0
+
+
+def _report_bug() -> int:
+    fd, path = tempfile.mkstemp(prefix=f"plan-swarm-crash-{int(time.time())}-", suffix=".log")
+    with os.fdopen(fd, "w") as log:
+        log.write(f"plan-swarm {__version__}, python {sys.version.split()[0]}\n")
+        log.write(f"argv: {sys.argv}\n\n")
+        traceback.print_exc(file=log)
+    exc = sys.exc_info()[1]
+    click.echo(
+        f"plan-swarm hit a bug: {type(exc).__name__}: {exc}\n"
+        f"The full report is in {path}; please attach it to a bug report.",
+        err=True,
+    )
+    return EXIT_BUG
+
+
+def entry() -> None:
+    sys.exit(main())

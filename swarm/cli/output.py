@@ -1,0 +1,29 @@
+"""Shared output helpers: JSON for machines, steps on stderr for people at a terminal."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def stepper(enabled: bool | None = None) -> Callable[[str], None]:
+    """A callback that shows each long step as it starts, with the time since the command
+    began; silent when stderr is not a terminal (CI logs, pipes) unless forced."""
+    show = sys.stderr.isatty() if enabled is None else enabled
+    if not show:
+        return lambda _label: None
+    began = time.monotonic()
+
+    def step(label: str) -> None:
+        click.echo(f"  [{time.monotonic() - began:5.2f} s] {label}", err=True)
+
+    return step

@@ -1,0 +1,233 @@
+"""The git store: the only module that imports pygit2.
+
+It reads trees at a ref, writes a change set as a commit, and moves refs by compare-and-swap
+only. No working tree is ever needed. Nothing here force-updates a ref: every ref write names
+the value it expects to replace (None for "must not exist yet") and fails if another writer got
+there first.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pygit2
+
+from swarm.errors import SwarmError
+
+MAIN = "refs/heads/main"
+_FILE_MODE = pygit2.enums.FileMode.BLOB
+_TREE_MODE = pygit2.enums.FileMode.TREE
+_LOCK_RETRIES = 8
+_STALE_LOCK_SECONDS = 60.0
+
+
+class RefConflict(SwarmError):
+    """A compare-and-swap lost: the ref did not hold the expected value."""
+
+    def __init__(self, ref: str, expected: str | None, actual: str | None) -> None:
+        self.ref, self.expected, self.actual = ref, expected, actual
+        want = expected or "nothing"
+        super().__init__(f"{ref} moved: expected {want}, found {actual or 'nothing'}", 1)
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    email: str
+    time: int | None = None  # seconds since the epoch; None: now
+    offset: int = 0  # minutes east of UTC
+
+    def signature(self) -> pygit2.Signature:
+        when = int(time.time()) if self.time is None else self.time
+        return pygit2.Signature(self.name, self.email, when, self.offset)
+
+
+class GitStore:
+    def __init__(self, repo: pygit2.Repository) -> None:
+        self._repo = repo
+
+    @property
+    def path(self) -> Path:
+        return Path(self._repo.path)
+
+    @classmethod
+    def init_bare(cls, path: Path) -> GitStore:
+        repo = pygit2.init_repository(str(path), bare=True, initial_head="main")
+        return cls(repo)
+
+    @classmethod
+    def open(cls, path: Path) -> GitStore:
+        try:
+            repo = pygit2.Repository(str(path))
+        except pygit2.GitError:
+            raise SwarmError(f"{path}: not a git repository") from None
+        return cls(repo)
+
+    @staticmethod
+    def is_repository(path: Path) -> bool:
+        return pygit2.discover_repository(str(path)) is not None and (
+            (path / "HEAD").is_file() or (path / ".git").exists()
+        )
+
+    # -- reading --------------------------------------------------------------------------
+
+    def resolve(self, ref: str) -> str | None:
+        """The commit id a ref or revision names, or None when it does not exist."""
+        try:
+            obj = self._repo.revparse_single(ref)
+        except (KeyError, pygit2.GitError, ValueError):
+            return None
+        return str(obj.peel(pygit2.Commit).id)
+
+    def tree_id(self, rev: str) -> str:
+        return str(self._commit(rev).tree.id)
+
+    def read(self, rev: str, path: str) -> bytes | None:
+        tree = self._commit(rev).tree
+        try:
+            entry = tree[path]
+        except KeyError:
+            return None
+        obj = self._repo[entry.id]
+        return obj.data if isinstance(obj, pygit2.Blob) else None
+
+    def blob(self, oid: str) -> bytes:
+        obj = self._repo[oid]
+        assert isinstance(obj, pygit2.Blob), f"{oid} is not a blob"
+        return obj.data
+
+    def files(self, rev: str, prefix: str = "") -> dict[str, str]:
+        """path -> blob id for every file under `prefix` (a directory path like 'tasks')."""
+        tree = self._commit(rev).tree
+        if prefix:
+            try:
+                sub = tree[prefix.rstrip("/")]
+            except KeyError:
+                return {}
+            tree = self._repo[sub.id]
+            if not isinstance(tree, pygit2.Tree):
+                return {}
+        base = prefix.rstrip("/") + "/" if prefix else ""
+        return dict(self._walk(tree, base))
+
+    def _walk(self, tree: pygit2.Tree, base: str) -> Iterator[tuple[str, str]]:
+        for entry in tree:
+            path = base + entry.name
+            if entry.filemode == _TREE_MODE:
+                yield from self._walk(self._repo[entry.id], path + "/")
+            else:
+                yield path, str(entry.id)
+
+    def log_first_parent(self, rev: str) -> list[str]:
+        """Commit ids from `rev` back along first parents, newest first."""
+        out: list[str] = []
+        commit: pygit2.Commit | None = self._commit(rev)
+        while commit is not None:
+            out.append(str(commit.id))
+            commit = commit.parents[0] if commit.parents else None
+        return out
+
+    def commit_message(self, rev: str) -> str:
+        return str(self._commit(rev).message)
+
+    def _commit(self, rev: str) -> pygit2.Commit:
+        try:
+            return self._repo.revparse_single(rev).peel(pygit2.Commit)
+        except (KeyError, pygit2.GitError, ValueError):
+            raise SwarmError(f"{self.path}: no commit '{rev}'") from None
+
+    # -- writing --------------------------------------------------------------------------
+
+    def write_tree(self, files: Mapping[str, bytes]) -> str:
+        """Write blobs and trees for a whole snapshot; returns the root tree id."""
+        root: dict[str, object] = {}
+        for path, data in files.items():
+            parts = path.split("/")
+            node = root
+            for part in parts[:-1]:
+                child = node.setdefault(part, {})
+                if not isinstance(child, dict):
+                    raise SwarmError(f"path '{path}' runs through a file")
+                node = child
+            node[parts[-1]] = data
+        return str(self._build(root))
+
+    def _build(self, node: dict[str, object]) -> pygit2.Oid:
+        builder = self._repo.TreeBuilder()
+        for name, value in node.items():
+            if isinstance(value, dict):
+                builder.insert(name, self._build(value), _TREE_MODE)
+            else:
+                assert isinstance(value, bytes)
+                builder.insert(name, self._repo.create_blob(value), _FILE_MODE)
+        return builder.write()
+
+    def commit(
+        self,
+        ref: str,
+        tree: str,
+        message: str,
+        author: Identity,
+        parents: list[str],
+        expected: str | None,
+        committer: Identity | None = None,
+    ) -> str:
+        """Write a commit and move `ref` to it, only if `ref` still holds `expected`."""
+        oid = self._repo.create_commit(
+            None,
+            author.signature(),
+            (committer or author).signature(),
+            message,
+            pygit2.Oid(hex=tree),
+            [pygit2.Oid(hex=p) for p in parents],
+        )
+        self.update_ref(ref, str(oid), expected, message.split("\n", 1)[0])
+        return str(oid)
+
+    def update_ref(self, ref: str, new: str, expected: str | None, reason: str = "") -> None:
+        """Compare-and-swap: `ref` goes to `new` only if it holds `expected` now.
+
+        A transaction takes the ref's lock before comparing, so racing writers cannot both
+        succeed (pygit2's references.create(force=False) checks before locking and can)."""
+        for attempt in range(_LOCK_RETRIES):
+            try:
+                with self._repo.transaction() as txn:
+                    txn.lock_ref(ref)
+                    actual = self.resolve_ref(ref)
+                    if actual != expected:
+                        raise RefConflict(ref, expected, actual)
+                    txn.set_target(ref, pygit2.Oid(hex=new), message=reason or "plan-swarm")
+                return
+            except (OSError, pygit2.GitError) as exc:
+                if "lock" not in str(exc).lower():
+                    raise
+                self._wait_for_lock(ref, attempt)
+        raise self._lock_error(ref)
+
+    def resolve_ref(self, ref: str) -> str | None:
+        try:
+            return str(self._repo.references[ref].resolve().target)
+        except (KeyError, pygit2.GitError):
+            return None
+
+    def _wait_for_lock(self, ref: str, attempt: int) -> None:
+        time.sleep(min(0.005 * (2**attempt), 0.5))
+
+    def _lock_error(self, ref: str) -> SwarmError:
+        lock = Path(self._repo.path) / (ref + ".lock")
+        try:
+            age = time.time() - os.stat(lock).st_mtime
+        except OSError:
+            return SwarmError(f"{ref}: could not take its lock after {_LOCK_RETRIES} tries", 1)
+        if age > _STALE_LOCK_SECONDS:
+            return SwarmError(
+                f"{lock} is {age:.0f} s old: a writer probably crashed while holding it. "
+                "Make sure no plan-swarm or git process is running on this repository, "
+                "then delete that file.",
+                1,
+            )
+        return SwarmError(f"{ref} is locked by another writer ({lock}); try again", 1)

@@ -1,0 +1,66 @@
+"""A materialized repository on disk: its git store, its forge, and typed reads of main."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from planexe.model import Plan
+from swarm.errors import SwarmError
+from swarm.forge.local import LocalForge
+from swarm.gitstore import MAIN, GitStore
+from swarm.plan_docs import PLAN_JSON
+from swarm.settings import SETTINGS_PATH, Settings, from_yaml
+from swarm.task import TASKS_DIR, TaskFile, TaskFileError
+from swarm.task import from_yaml as task_from_yaml
+
+FORGE_DIR = "plan-swarm"
+
+
+@dataclass
+class Repo:
+    path: Path
+    git: GitStore
+    forge: LocalForge
+
+    def settings(self, rev: str = MAIN) -> Settings:
+        data = self.git.read(rev, SETTINGS_PATH)
+        if data is None:
+            raise SwarmError(f"{self.path}: {SETTINGS_PATH} is missing on {rev}")
+        return from_yaml(data.decode("utf-8"), f"{SETTINGS_PATH} at {rev}")
+
+    def plan(self, rev: str = MAIN) -> Plan:
+        data = self.git.read(rev, PLAN_JSON)
+        if data is None:
+            raise SwarmError(f"{self.path}: {PLAN_JSON} is missing on {rev}")
+        return Plan.model_validate_json(data)
+
+    def tasks(self, rev: str = MAIN) -> list[TaskFile]:
+        """Every task file at `rev`, in WBS order. A file that does not parse is an error:
+        a broken task file must be loud, never skipped."""
+        out = []
+        for path, oid in self.git.files(rev, TASKS_DIR).items():
+            try:
+                out.append(task_from_yaml(self.git.blob(oid).decode("utf-8"), path))
+            except (TaskFileError, UnicodeDecodeError) as exc:
+                raise SwarmError(f"{self.path}: {exc}", 1) from None
+        out.sort(key=lambda t: tuple(int(p) for p in t.id.split(".")))
+        return out
+
+
+def is_plan_swarm_repo(path: Path) -> bool:
+    return (path / "HEAD").is_file() and (path / FORGE_DIR).is_dir()
+
+
+def open_repo(path: Path) -> Repo:
+    if not path.exists():
+        raise SwarmError(f"{path}: no such directory")
+    if not is_plan_swarm_repo(path):
+        raise SwarmError(
+            f"{path}: not a plan-swarm repository "
+            "(make one with `swarm materialize PLAN --out DIR`)"
+        )
+    git = GitStore.open(path)
+    if git.resolve(MAIN) is None:
+        raise SwarmError(f"{path}: the repository has no main branch")
+    return Repo(path, git, LocalForge(path))
