@@ -146,8 +146,8 @@ def materialize(
         raise SwarmError(f"{out.parent}: no such directory (the parent of --out must exist)")
     step("rendering files")
     tree_files = build_tree(plan, settings, tasks)
-    aside = out.parent / f".{out.name}.plan-swarm-{os.getpid()}"
-    shutil.rmtree(aside, ignore_errors=True)
+    _remove_stale_asides(out)
+    aside = out.parent / f"{_ASIDE_PREFIX.format(name=out.name)}{os.getpid()}"
     try:
         commit, tree, counts = _build_aside(plan, tasks, tree_files, aside, step)
         os.replace(aside, out)
@@ -155,6 +155,28 @@ def materialize(
         shutil.rmtree(aside, ignore_errors=True)
         raise
     return Result(out, commit, tree, True, len(tasks), counts)
+
+
+_ASIDE_PREFIX = ".{name}.plan-swarm-"
+
+
+def _remove_stale_asides(out: Path) -> None:
+    """Remove what a killed run built beside `out`: its pid is in the name, and dead."""
+    prefix = _ASIDE_PREFIX.format(name=out.name)
+    for path in out.parent.glob(prefix + "*"):
+        pid = path.name[len(prefix) :]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _build_aside(
