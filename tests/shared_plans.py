@@ -14,8 +14,7 @@ PLANS = {
     "us-mexico-canal": ("us-mexico-canal/20250208_us_mexico_canal.zip", 169, 8, 37),
     "tea-eshop": ("tea-eshop/20250517_tea_eshop.zip", 122, 5, 25),
     "project-solace": ("project-solace/20250721_project_solace.zip", 148, 8, 33),
-    "paperclip-automation": (
-        "paperclip-automation/20251114_paperclip_automation.zip", 132, 6, 29),
+    "paperclip-automation": ("paperclip-automation/20251114_paperclip_automation.zip", 132, 6, 29),
     "parasomnia-research-unit": ("parasomnia-research-unit", 126, 6, 29),
 }
 
