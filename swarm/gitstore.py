@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pygit2
 
+from swarm import packfile
 from swarm.errors import SwarmError
 
 MAIN = "refs/heads/main"
@@ -102,23 +103,23 @@ class GitStore:
 
     def files(self, rev: str, prefix: str = "") -> dict[str, str]:
         """path -> blob id for every file under `prefix` (a directory path like 'tasks')."""
-        tree = self._commit(rev).tree
+        tree: pygit2.Object = self._commit(rev).tree
         if prefix:
             try:
-                sub = tree[prefix.rstrip("/")]
+                tree = self._repo[tree[prefix.rstrip("/")].id]  # type: ignore[index]
             except KeyError:
                 return {}
-            tree = self._repo[sub.id]
-            if not isinstance(tree, pygit2.Tree):
-                return {}
+        if not isinstance(tree, pygit2.Tree):
+            return {}
         base = prefix.rstrip("/") + "/" if prefix else ""
         return dict(self._walk(tree, base))
 
     def _walk(self, tree: pygit2.Tree, base: str) -> Iterator[tuple[str, str]]:
         for entry in tree:
-            path = base + entry.name
-            if entry.filemode == _TREE_MODE:
-                yield from self._walk(self._repo[entry.id], path + "/")
+            path = f"{base}{entry.name}"
+            child = self._repo[entry.id] if entry.filemode == _TREE_MODE else None
+            if isinstance(child, pygit2.Tree):
+                yield from self._walk(child, path + "/")
             else:
                 yield path, str(entry.id)
 
@@ -143,28 +144,19 @@ class GitStore:
     # -- writing --------------------------------------------------------------------------
 
     def write_tree(self, files: Mapping[str, bytes]) -> str:
-        """Write blobs and trees for a whole snapshot; returns the root tree id."""
-        root: dict[str, object] = {}
-        for path, data in files.items():
-            parts = path.split("/")
-            node = root
-            for part in parts[:-1]:
-                child = node.setdefault(part, {})
-                if not isinstance(child, dict):
-                    raise SwarmError(f"path '{path}' runs through a file")
-                node = child
-            node[parts[-1]] = data
-        return str(self._build(root))
-
-    def _build(self, node: dict[str, object]) -> pygit2.Oid:
-        builder = self._repo.TreeBuilder()
-        for name, value in node.items():
-            if isinstance(value, dict):
-                builder.insert(name, self._build(value), _TREE_MODE)
-            else:
-                assert isinstance(value, bytes)
-                builder.insert(name, self._repo.create_blob(value), _FILE_MODE)
-        return builder.write()
+        """Write a whole snapshot (path -> bytes) as one pack; returns the root tree id."""
+        try:
+            snapshot = packfile.Snapshot(files)
+        except ValueError as exc:
+            raise SwarmError(str(exc)) from None
+        missing = {
+            oid: obj
+            for oid, obj in snapshot.objects.items()
+            if not self._repo.odb.exists(pygit2.Oid(raw=oid))
+        }
+        if missing:
+            packfile.write_pack(Path(self._repo.path) / "objects", missing)
+        return snapshot.root.hex()
 
     def commit(
         self,

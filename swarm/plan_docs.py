@@ -16,8 +16,17 @@ PLAN_JSON = "plan/plan.json"
 
 
 def plan_json(plan: Plan) -> bytes:
+    """One top-level field per line and one list item (a WBS node, a risk…) per line: diffs
+    stay readable and the C JSON encoder does the work (indent= would use the slow one)."""
     data = plan.model_dump(mode="json", exclude={"source": {"path", "layout"}})
-    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
+    parts = []
+    for key, value in data.items():
+        if isinstance(value, list) and value:
+            items = ",\n".join("    " + json.dumps(v, ensure_ascii=False) for v in value)
+            parts.append(f"  {json.dumps(key)}: [\n{items}\n  ]")
+        else:
+            parts.append(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
+    return ("{\n" + ",\n".join(parts) + "\n}\n").encode()
 
 
 def plan_files(plan: Plan) -> dict[str, bytes]:

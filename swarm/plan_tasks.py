@@ -41,7 +41,7 @@ def build_tasks(plan: Plan) -> list[TaskFile]:
     for node in plan.detailed_tasks:
         subtask = plan.by_id[node.parent_id or ""]
         phase = plan.by_id[subtask.parent_id or ""]
-        query = f"{node.name} {node.description} {subtask.name}"
+        query = relevance.words(f"{node.name} {node.description} {subtask.name}")
         span = spans.get(node.id)
         out.append(
             TaskFile(

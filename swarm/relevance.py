@@ -159,11 +159,11 @@ class Index:
         n = max(len(self._bags), 1)
         self._idf = {w: math.log((n + 1) / (c + 0.5)) for w, c in counts.items()}
 
-    def scores(self, query: str) -> list[float]:
-        q = words(query)
+    def scores(self, query: str | frozenset[str]) -> list[float]:
+        q = words(query) if isinstance(query, str) else query
         return [sum(self._idf[w] for w in q & bag) for bag in self._bags]
 
-    def top(self, query: str, limit: int, threshold: float) -> list[int]:
+    def top(self, query: str | frozenset[str], limit: int, threshold: float) -> list[int]:
         """Indices of the best candidates scoring at least `threshold`, best first, stable."""
         scored = [(s, i) for i, s in enumerate(self.scores(query)) if s >= threshold]
         scored.sort(key=lambda pair: (-pair[0], pair[1]))

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from swarm import yamlio
 from swarm.states import State
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Literal[1] = 1
 SCHEMA_PATH = "schemas/task.schema.json"
 TASKS_DIR = "tasks"
 TASK_ID_PATTERN = r"^[0-9]+(\.[0-9]+){2}$"
