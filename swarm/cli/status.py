@@ -31,8 +31,9 @@ def print_status(title: str, data: dict[str, Any]) -> None:
 def command(repo_dir: Path, as_json: bool) -> None:
     """Show how many tasks are in each state, overall and per phase."""
     repo = open_repo(repo_dir)
-    title = repo.settings().plan.title
-    data = summarize(repo.tasks())
+    with repo.forge:  # not needed here, but open_repo opened it: close it
+        title = repo.settings().plan.title
+        data = summarize(repo.tasks())
     if as_json:
         emit_json({"title": title, **data})
     else:

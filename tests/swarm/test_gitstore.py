@@ -1,0 +1,329 @@
+"""The git store against real repositories, checked with the git CLI; compare-and-swap under
+real concurrency (processes, not threads) and lock files left by crashed writers."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from swarm.errors import SwarmError
+from swarm.gitstore import MAIN, GitStore, Identity, RefConflict
+
+WHO = Identity("tester", "tester@example.invalid", 1_700_000_000)
+FILES = {
+    "README.md": b"# hello\n",
+    "tasks/1.1.1-first.yaml": b"id: 1.1.1\n",
+    "tasks/1.1.2-second.yaml": b"id: 1.1.2\n",
+    "plan/deep/er/file.bin": bytes(range(256)),
+    "empty": b"",
+}
+
+
+def git(*args: str, cwd: Path) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def git_bytes(*args: str, cwd: Path) -> bytes:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=True).stdout
+
+
+@pytest.fixture
+def store(tmp_path) -> GitStore:
+    return GitStore.init_bare(tmp_path / "repo.git")
+
+
+def first_commit(store: GitStore, files=FILES, ref: str = MAIN) -> str:
+    return store.commit(ref, store.write_tree(files), "first", WHO, [], expected=None)
+
+
+def packs(store: GitStore) -> list[str]:
+    pack_dir = store.path / "objects" / "pack"
+    return sorted(p.name for p in pack_dir.glob("*.pack")) if pack_dir.is_dir() else []
+
+
+# --------------------------------------------------------------------------- reading, writing
+
+
+def test_init_bare_makes_a_repository_git_accepts(store):
+    repo = store.path
+    assert git("rev-parse", "--is-bare-repository", cwd=repo) == "true"
+    assert git("symbolic-ref", "HEAD", cwd=repo) == MAIN
+    assert GitStore.is_repository(repo)
+    git("fsck", "--strict", cwd=repo)
+
+
+def test_open_of_a_plain_directory_is_a_swarm_error(tmp_path):
+    with pytest.raises(SwarmError, match="not a git repository"):
+        GitStore.open(tmp_path)
+
+
+def test_write_tree_and_commit_give_git_the_same_bytes(store):
+    commit = first_commit(store)
+    repo = store.path
+    assert git("rev-parse", "main", cwd=repo) == commit
+    listed = git("ls-tree", "-r", "--name-only", "main", cwd=repo).splitlines()
+    assert listed == sorted(FILES)
+    for path, data in FILES.items():
+        assert git_bytes("cat-file", "-p", f"main:{path}", cwd=repo) == data
+        assert store.read(MAIN, path) == data
+    assert git("log", "-1", "--format=%an <%ae> %at %s", cwd=repo) == (
+        "tester <tester@example.invalid> 1700000000 first"
+    )
+    assert store.tree_id(MAIN) == git("rev-parse", "main^{tree}", cwd=repo)
+    git("fsck", "--strict", cwd=repo)
+
+
+def test_write_tree_of_the_same_files_twice_writes_no_second_pack(store):
+    tree = store.write_tree(FILES)
+    written = packs(store)
+    assert len(written) == 1
+    assert store.write_tree(dict(reversed(FILES.items()))) == tree
+    assert packs(store) == written
+    bigger = store.write_tree({**FILES, "new.txt": b"new\n"})
+    assert bigger != tree
+    assert len(packs(store)) == 2
+
+
+def test_write_tree_refuses_a_path_through_a_file(store):
+    with pytest.raises(SwarmError, match="runs through a file"):
+        store.write_tree({"a": b"1", "a/b": b"2"})
+
+
+def test_files_lists_blob_ids_under_a_prefix(store):
+    first_commit(store)
+    repo = store.path
+    tasks = store.files(MAIN, "tasks")
+    assert sorted(tasks) == ["tasks/1.1.1-first.yaml", "tasks/1.1.2-second.yaml"]
+    for path, oid in tasks.items():
+        assert git("rev-parse", f"main:{path}", cwd=repo) == oid
+    assert store.files(MAIN, "tasks/") == tasks
+    assert store.files(MAIN) == {path: git("rev-parse", f"main:{path}", cwd=repo) for path in FILES}
+    deep = "plan/deep/er/file.bin"
+    assert store.files(MAIN, "plan") == {deep: git("rev-parse", f"main:{deep}", cwd=repo)}
+    assert store.files(MAIN, "nowhere") == {}
+    assert store.files(MAIN, "README.md") == {}  # a file, not a directory
+
+
+def test_read_of_a_missing_path_or_a_directory_is_none(store):
+    first_commit(store)
+    assert store.read(MAIN, "no/such/file") is None
+    assert store.read(MAIN, "missing.txt") is None
+    assert store.read(MAIN, "tasks") is None
+
+
+def test_resolve_of_an_unknown_ref_is_none(store):
+    assert store.resolve(MAIN) is None  # HEAD's branch before the first commit
+    commit = first_commit(store)
+    assert store.resolve(MAIN) == commit
+    assert store.resolve("main") == commit
+    assert store.resolve("refs/heads/nope") is None
+    assert store.resolve("0" * 40) is None
+    assert store.resolve("main~5") is None
+
+
+def test_reading_an_unknown_revision_is_a_swarm_error(store):
+    with pytest.raises(SwarmError, match="no commit"):
+        store.log_first_parent("refs/heads/nope")
+
+
+def test_log_first_parent_and_commit_message(store):
+    one = first_commit(store)
+    tree = store.write_tree({"x": b"2"})
+    two = store.commit(MAIN, tree, "second\n\nbody", WHO, [one], expected=one)
+    assert store.log_first_parent(MAIN) == [two, one]
+    assert store.commit_message(MAIN) == "second\n\nbody"
+    assert git("rev-list", "--count", "main", cwd=store.path) == "2"
+
+
+# --------------------------------------------------------------------------- compare-and-swap
+
+
+def test_commit_expecting_no_ref_fails_when_it_exists(store):
+    one = first_commit(store)
+    tree = store.write_tree({"other": b"x"})
+    with pytest.raises(RefConflict) as caught:
+        store.commit(MAIN, tree, "again", WHO, [], expected=None)
+    assert (caught.value.expected, caught.value.actual) == (None, one)
+    assert caught.value.exit_code == 1
+    assert git("rev-parse", "main", cwd=store.path) == one
+
+
+def test_update_ref_with_a_stale_expected_value_leaves_the_ref(store):
+    one = first_commit(store)
+    two = store.commit(MAIN, store.write_tree({"v": b"2"}), "two", WHO, [one], expected=one)
+    three = store.commit("refs/heads/side", store.write_tree({"v": b"3"}), "3", WHO, [two], None)
+    with pytest.raises(RefConflict, match=f"expected {one}, found {two}"):
+        store.update_ref(MAIN, three, expected=one)
+    assert git("rev-parse", "main", cwd=store.path) == two
+    store.update_ref(MAIN, three, expected=two)
+    assert git("rev-parse", "main", cwd=store.path) == three
+    git("fsck", "--strict", cwd=store.path)
+
+
+def test_update_ref_expecting_a_value_on_a_missing_ref_fails(store):
+    one = first_commit(store)
+    with pytest.raises(RefConflict, match="found nothing"):
+        store.update_ref("refs/heads/absent", one, expected=one)
+    assert store.resolve("refs/heads/absent") is None
+
+
+def _report(queue, index: int, target, args: tuple) -> None:
+    """Run `target(*args)` in a child process and send back (index, result or error)."""
+    try:
+        queue.put((index, target(*args)))
+    except BaseException as exc:
+        queue.put((index, f"raised {type(exc).__name__}: {exc}"))
+
+
+def in_processes(target, jobs: list[tuple]) -> list:
+    """Run each job in its own spawned process, all at once; their results in job order."""
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    procs = [
+        ctx.Process(target=_report, args=(queue, i, target, args)) for i, args in enumerate(jobs)
+    ]
+    for proc in procs:
+        proc.start()
+    results = dict(queue.get(timeout=120) for _ in procs)
+    for proc in procs:
+        proc.join(timeout=30)
+        assert proc.exitcode == 0
+    return [results[i] for i in range(len(jobs))]
+
+
+def _append_commits(repo: str, worker: int, rounds: int) -> int:
+    """Append `rounds` commits to main by read-head, commit(expected=head), retry on conflict;
+    returns how many conflicts it lost."""
+    store = GitStore.open(Path(repo))
+    lost = 0
+    for n in range(rounds):
+        tree = store.write_tree({f"w{worker}/r{n}": f"{worker}.{n}\n".encode()})
+        while True:
+            head = store.resolve(MAIN)
+            parents = [head] if head else []
+            try:
+                store.commit(MAIN, tree, f"w{worker} r{n}", WHO, parents, expected=head)
+                break
+            except RefConflict:
+                lost += 1
+    return lost
+
+
+def test_racing_appenders_lose_no_update(tmp_path):
+    workers, rounds = 8, 25
+    store = GitStore.init_bare(tmp_path / "repo.git")
+    lost = in_processes(_append_commits, [(str(store.path), w, rounds) for w in range(workers)])
+    assert all(isinstance(n, int) for n in lost), lost
+    repo = store.path
+    assert git("rev-list", "--count", "main", cwd=repo) == str(workers * rounds)
+    subjects = git("log", "--format=%s", "main", cwd=repo).splitlines()
+    assert sorted(subjects) == sorted(f"w{w} r{n}" for w in range(workers) for n in range(rounds))
+    assert git("rev-list", "--max-parents=0", "main", cwd=repo).count("\n") == 0  # one root
+    assert git("rev-list", "--min-parents=2", "main", cwd=repo) == ""
+    print(f"conflicts lost and retried: {sum(lost)}")
+    git("fsck", "--strict", cwd=repo)
+
+
+def _create_if_absent(repo: str, oid: str, rounds: int, barrier) -> list[str]:
+    """Every round, race the others to create refs/heads/race-N; report each outcome."""
+    store = GitStore.open(Path(repo))
+    outcomes = []
+    for n in range(rounds):
+        barrier.wait(timeout=60)
+        try:
+            store.update_ref(f"refs/heads/race-{n}", oid, expected=None)
+            outcomes.append("won")
+        except RefConflict as exc:
+            outcomes.append("lost" if exc.actual else f"bad conflict: {exc}")
+        except SwarmError as exc:
+            outcomes.append(f"error: {exc}")
+    return outcomes
+
+
+def test_racing_creators_have_exactly_one_winner_per_round(tmp_path):
+    workers, rounds = 8, 20
+    store = GitStore.init_bare(tmp_path / "repo.git")
+    oids = [
+        store.commit(
+            f"refs/heads/seed-{w}", store.write_tree({"w": bytes([w])}), f"{w}", WHO, [], None
+        )
+        for w in range(workers)
+    ]
+    barrier = multiprocessing.get_context("spawn").Barrier(workers)
+    jobs = [(str(store.path), oids[w], rounds, barrier) for w in range(workers)]
+    outcomes = in_processes(_create_if_absent, jobs)
+    assert all(isinstance(o, list) for o in outcomes), outcomes
+    for n in range(rounds):
+        this_round = [outcomes[w][n] for w in range(workers)]
+        assert sorted(this_round) == ["lost"] * (workers - 1) + ["won"], this_round
+        [winner] = [w for w in range(workers) if outcomes[w][n] == "won"]
+        assert git("rev-parse", f"refs/heads/race-{n}", cwd=store.path) == oids[winner]
+    git("fsck", "--strict", cwd=store.path)
+
+
+# --------------------------------------------------------------------------- lock files
+
+
+def test_a_stale_lock_is_reported_by_name(store):
+    one = first_commit(store)
+    lock = store.path / "refs" / "heads" / "main.lock"
+    lock.write_text("")
+    old = time.time() - 120
+    os.utime(lock, (old, old))
+    tree = store.write_tree({"v": b"2"})
+    with pytest.raises(SwarmError) as caught:
+        store.commit(MAIN, tree, "two", WHO, [one], expected=one)
+    message = caught.value.message
+    assert str(lock) in message
+    assert "s old" in message and "crashed" in message and "delete that file" in message
+    assert caught.value.exit_code == 1
+    assert lock.exists()  # never removed behind the user's back
+    assert git("rev-parse", "main", cwd=store.path) == one
+
+
+def test_a_fresh_lock_that_stays_is_reported_as_busy_not_stale(store):
+    one = first_commit(store)
+    lock = store.path / "refs" / "heads" / "main.lock"
+    lock.write_text("")
+    with pytest.raises(SwarmError, match="locked by another writer") as caught:
+        store.update_ref(MAIN, one, expected=one)
+    assert "crashed" not in caught.value.message
+    assert not isinstance(caught.value, RefConflict)
+
+
+HOLD_LOCK = """
+import os, sys, time
+fd = os.open(sys.argv[1], os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+os.close(fd)
+os.unlink(sys.argv[1])
+"""
+
+
+def test_a_lock_held_briefly_by_another_process_is_waited_for(store):
+    one = first_commit(store)
+    two = store.commit("refs/heads/next", store.write_tree({"v": b"2"}), "2", WHO, [one], None)
+    lock = store.path / "refs" / "heads" / "main.lock"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(lock), "0.3"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        began = time.monotonic()
+        store.update_ref(MAIN, two, expected=one)
+        waited = time.monotonic() - began
+    finally:
+        holder.wait(timeout=10)
+    assert holder.returncode == 0
+    assert waited >= 0.2  # it did wait for the other writer
+    assert git("rev-parse", "main", cwd=store.path) == two
+    assert not lock.exists()
+    git("fsck", "--strict", cwd=store.path)
