@@ -22,6 +22,8 @@ from swarm.errors import SwarmError
 MAIN = "refs/heads/main"
 _FILE_MODE = pygit2.enums.FileMode.BLOB
 _TREE_MODE = pygit2.enums.FileMode.TREE
+_ADDED = pygit2.enums.DeltaStatus.ADDED
+_DELETED = pygit2.enums.DeltaStatus.DELETED
 _LOCK_RETRIES = 8
 _STALE_LOCK_SECONDS = 60.0
 
@@ -33,6 +35,24 @@ class RefConflict(SwarmError):
         self.ref, self.expected, self.actual = ref, expected, actual
         want = expected or "nothing"
         super().__init__(f"{ref} moved: expected {want}, found {actual or 'nothing'}", 1)
+
+
+@dataclass(frozen=True)
+class Change:
+    path: str
+    before: str | None  # blob id, None when added
+    after: str | None  # blob id, None when deleted
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    id: str
+    tree: str
+    parents: tuple[str, ...]
+    message: str
+    author: str
+    author_email: str
+    time: int
 
 
 @dataclass(frozen=True)
@@ -88,7 +108,8 @@ class GitStore:
         return str(self._commit(rev).tree.id)
 
     def read(self, rev: str, path: str) -> bytes | None:
-        tree = self._commit(rev).tree
+        """A file at a commit, ref or tree id; None when absent."""
+        tree = self._tree(rev)
         try:
             entry = tree[path]
         except KeyError:
@@ -103,7 +124,7 @@ class GitStore:
 
     def files(self, rev: str, prefix: str = "") -> dict[str, str]:
         """path -> blob id for every file under `prefix` (a directory path like 'tasks')."""
-        tree: pygit2.Object = self._commit(rev).tree
+        tree: pygit2.Object = self._tree(rev)
         if prefix:
             try:
                 tree = self._repo[tree[prefix.rstrip("/")].id]  # type: ignore[index]
@@ -134,6 +155,146 @@ class GitStore:
 
     def commit_message(self, rev: str) -> str:
         return str(self._commit(rev).message)
+
+    def commit_info(self, rev: str) -> CommitInfo:
+        c = self._commit(rev)
+        return CommitInfo(
+            id=str(c.id),
+            tree=str(c.tree_id),
+            parents=tuple(str(p) for p in c.parent_ids),
+            message=str(c.message),
+            author=str(c.author.name),
+            author_email=str(c.author.email),
+            time=int(c.commit_time),
+        )
+
+    def refs(self, prefix: str) -> dict[str, str]:
+        """ref name -> commit id for every ref under `prefix` (e.g. 'refs/swarm/claims/')."""
+        out = {}
+        for name in self._repo.references:
+            if name.startswith(prefix):
+                target = self.resolve_ref(name)
+                if target:
+                    out[name] = target
+        return out
+
+    def diff(self, old: str | None, new: str) -> list[Change]:
+        """Files that differ between two commits or trees (old None: all of new is added)."""
+        new_tree = self._tree(new)
+        if old is None:
+            return [Change(path, None, oid) for path, oid in self._walk(new_tree, "")]
+        diff = self._tree(old).diff_to_tree(new_tree)
+        out = []
+        for delta in diff.deltas:
+            before = None if delta.status == _ADDED else str(delta.old_file.id)
+            after = None if delta.status == _DELETED else str(delta.new_file.id)
+            path = delta.new_file.path if after else delta.old_file.path
+            out.append(Change(path, before, after))
+        return out
+
+    def merge_base(self, a: str, b: str) -> str | None:
+        oid = self._repo.merge_base(pygit2.Oid(hex=a), pygit2.Oid(hex=b))
+        return str(oid) if oid else None
+
+    def merge_trees(self, ancestor: str, ours: str, theirs: str) -> tuple[str | None, list[str]]:
+        """In-memory three-way merge of commits: (tree id, []) or (None, conflicting paths)."""
+        index = self._repo.merge_trees(
+            self._commit(ancestor).tree, self._commit(ours).tree, self._commit(theirs).tree
+        )
+        if index.conflicts is not None:
+            paths = sorted({e.path for trio in index.conflicts for e in trio if e is not None})
+            return None, paths
+        return str(index.write_tree(self._repo)), []
+
+    def apply(self, base: str, changes: Mapping[str, bytes | None]) -> str:
+        """A new tree: `base`'s tree with files added, replaced or (None) removed. Only the
+        directories on the changed paths are rewritten, so the cost does not grow with the
+        size of the repository."""
+        nested: dict[str, object] = {}
+        for path, data in changes.items():
+            *dirs, name = path.split("/")
+            node = nested
+            for part in dirs:
+                node = node.setdefault(part, {})  # type: ignore[assignment]
+            node[name] = data
+        return str(self._rebuild(self._tree(base), nested))
+
+    def _rebuild(self, tree: pygit2.Tree | None, changes: dict[str, object]) -> pygit2.Oid:
+        builder = self._repo.TreeBuilder(tree) if tree is not None else self._repo.TreeBuilder()
+        for name, change in changes.items():
+            if isinstance(change, dict):
+                existing = builder.get(name)
+                sub = self._repo[existing.id] if existing is not None else None
+                oid = self._rebuild(sub if isinstance(sub, pygit2.Tree) else None, change)
+                if len(self._repo[oid]) == 0:  # type: ignore[arg-type]
+                    if existing is not None:
+                        builder.remove(name)
+                else:
+                    builder.insert(name, oid, _TREE_MODE)
+            elif change is None:
+                if builder.get(name) is not None:
+                    builder.remove(name)
+            else:
+                assert isinstance(change, bytes)
+                builder.insert(name, self._repo.create_blob(change), _FILE_MODE)
+        return builder.write()
+
+    def paths(self, rev: str, directory: str) -> list[str]:
+        """Paths of every file under a directory, sorted; cheaper than `files` (no ids)."""
+        try:
+            obj = self._repo[self._tree(rev)[directory].id]
+        except KeyError:
+            return []
+        if not isinstance(obj, pygit2.Tree):
+            return []
+        out: list[str] = []
+        stack = [(obj, directory.rstrip("/") + "/")]
+        while stack:
+            tree, base = stack.pop()
+            for entry in tree:
+                child = self._repo[entry.id] if entry.filemode == _TREE_MODE else None
+                if isinstance(child, pygit2.Tree):
+                    stack.append((child, f"{base}{entry.name}/"))
+                else:
+                    out.append(f"{base}{entry.name}")
+        out.sort()
+        return out
+
+    def names(self, rev: str, directory: str) -> list[str]:
+        """Entry names of one directory (not recursive); [] when there is no such directory."""
+        try:
+            obj = self._repo[self._tree(rev)[directory].id]
+        except KeyError:
+            return []
+        return [str(e.name) for e in obj] if isinstance(obj, pygit2.Tree) else []
+
+    def empty_tree(self) -> str:
+        return str(self._repo.TreeBuilder().write())
+
+    def write_commit(
+        self,
+        tree: str,
+        message: str,
+        author: Identity,
+        parents: list[str],
+        committer: Identity | None = None,
+    ) -> str:
+        """A commit object that no ref points to yet (see update_ref)."""
+        oid = self._repo.create_commit(
+            None,
+            author.signature(),
+            (committer or author).signature(),
+            message,
+            pygit2.Oid(hex=tree),
+            [pygit2.Oid(hex=p) for p in parents],
+        )
+        return str(oid)
+
+    def _tree(self, rev: str) -> pygit2.Tree:
+        try:
+            return self._repo.revparse_single(rev).peel(pygit2.Tree)
+        except (KeyError, pygit2.GitError, ValueError):
+            raise SwarmError(f"{self.path}: no commit or tree '{rev}'") from None
 
     def _commit(self, rev: str) -> pygit2.Commit:
         try:
@@ -169,16 +330,9 @@ class GitStore:
         committer: Identity | None = None,
     ) -> str:
         """Write a commit and move `ref` to it, only if `ref` still holds `expected`."""
-        oid = self._repo.create_commit(
-            None,
-            author.signature(),
-            (committer or author).signature(),
-            message,
-            pygit2.Oid(hex=tree),
-            [pygit2.Oid(hex=p) for p in parents],
-        )
-        self.update_ref(ref, str(oid), expected, message.split("\n", 1)[0])
-        return str(oid)
+        oid = self.write_commit(tree, message, author, parents, committer)
+        self.update_ref(ref, oid, expected, message.split("\n", 1)[0])
+        return oid
 
     def update_ref(self, ref: str, new: str, expected: str | None, reason: str = "") -> None:
         """Compare-and-swap: `ref` goes to `new` only if it holds `expected` now.
