@@ -33,7 +33,8 @@ import synth_plan  # noqa: E402
 
 from planexe import read_plan  # noqa: E402
 from swarm.forge.local import LocalForge  # noqa: E402
-from swarm.materialize import build_tree, default_settings, materialize, sync_issues  # noqa: E402
+from swarm.issue_sync import sync_issues  # noqa: E402
+from swarm.materialize import build_tree, default_settings, materialize  # noqa: E402
 from swarm.plan_tasks import build_tasks  # noqa: E402
 
 LARGEST = ROOT / "../shared/plans/us-mexico-canal/20250208_us_mexico_canal.zip"

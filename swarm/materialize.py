@@ -15,12 +15,12 @@ from pathlib import Path
 
 import swarm
 from planexe.model import Plan
-from swarm import issue_specs, plan_docs, repo_readme
+from swarm import plan_docs, repo_readme
 from swarm import settings as settings_mod
 from swarm.errors import SwarmError
-from swarm.forge.base import Forge
 from swarm.forge.local import LocalForge
 from swarm.gitstore import MAIN, GitStore, Identity
+from swarm.issue_sync import SyncCounts, sync_issues
 from swarm.plan_tasks import build_tasks
 from swarm.repo import is_plan_swarm_repo, open_repo
 from swarm.settings import PlanRef, Settings
@@ -28,12 +28,6 @@ from swarm.task import SCHEMA_PATH, TaskFile, json_schema_text, task_path, to_ya
 
 MATERIALIZER = Identity("plan-swarm", "plan-swarm@users.noreply.github.com")
 Step = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class SyncCounts:
-    created: int = 0
-    updated: int = 0
 
 
 @dataclass(frozen=True)
@@ -116,24 +110,6 @@ def commit_message(plan: Plan, tasks: Sequence[TaskFile]) -> str:
     )
 
 
-def sync_issues(forge: Forge, tasks: Sequence[TaskFile]) -> SyncCounts:
-    """Make the forge show these tasks: labels, milestones, task issues, subtask issues."""
-    phases = list(dict.fromkeys(t.phase.code for t in tasks))
-    forge.ensure_labels(issue_specs.labels(phases))
-    forge.ensure_milestones(issue_specs.milestones(tasks))
-    before = _counts(forge)
-    issues = forge.upsert_issues([issue_specs.task_issue(t) for t in tasks])
-    numbers = {i.key: i.number for i in issues}
-    forge.upsert_issues(issue_specs.subtask_issues(tasks, numbers))
-    after = _counts(forge)
-    return SyncCounts(after[0] - before[0], after[1] - before[1])
-
-
-def _counts(forge: Forge) -> tuple[int, int]:
-    stats = getattr(forge, "write_counts", None)
-    return stats() if callable(stats) else (0, 0)
-
-
 def materialize(
     plan: Plan, out: Path, humans: Sequence[str] = (), step: Step = lambda _: None
 ) -> Result:
@@ -200,15 +176,19 @@ def _rerun(plan: Plan, out: Path, tasks: Sequence[TaskFile]) -> Result:
             "choose a new or empty --out directory"
         )
     repo = open_repo(out)
-    held = repo.settings().plan
-    if held.digest != plan.source.digest:
-        same = "another version of this plan" if held.planexe_id == plan.root.id else "another plan"
-        raise SwarmError(
-            f"{out}: holds {same} ({held.title!r}, {held.digest[:19]}…); "
-            "materialize this plan into a new directory"
-        )
-    current = repo.tasks()
-    with repo.forge as forge:
+    with repo.forge as forge:  # closed on a refusal too: no SQLite connection left open
+        held = repo.settings().plan
+        if held.digest != plan.source.digest:
+            same = (
+                "another version of this plan"
+                if held.planexe_id == plan.root.id
+                else "another plan"
+            )
+            raise SwarmError(
+                f"{out}: holds {same} ({held.title!r}, {held.digest[:19]}…); "
+                "materialize this plan into a new directory"
+            )
+        current = repo.tasks()
         counts = sync_issues(forge, current)
     head = repo.git.resolve(MAIN) or ""
     return Result(out, head, repo.git.tree_id(MAIN), False, len(current), counts)

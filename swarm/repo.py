@@ -35,17 +35,25 @@ class Repo:
             raise SwarmError(f"{self.path}: {PLAN_JSON} is missing on {rev}")
         return Plan.model_validate_json(data)
 
-    def tasks(self, rev: str = MAIN) -> list[TaskFile]:
-        """Every task file at `rev`, in WBS order. A file that does not parse is an error:
-        a broken task file must be loud, never skipped."""
+    def tasks(self, rev: str = MAIN, under: str = "") -> list[TaskFile]:
+        """Every task file at `rev` (only those whose id starts with `under`, e.g. '1.2.'), in
+        WBS order. A file that does not parse is an error: a broken task file must be loud."""
         out = []
-        for path, oid in self.git.files(rev, TASKS_DIR).items():
+        for name in self.git.names(rev, TASKS_DIR):
+            if not name.startswith(under):
+                continue
+            path = f"{TASKS_DIR}/{name}"
             try:
-                out.append(task_from_yaml(self.git.blob(oid).decode("utf-8"), path))
+                out.append(task_from_yaml((self.git.read(rev, path) or b"").decode("utf-8"), path))
             except (TaskFileError, UnicodeDecodeError) as exc:
                 raise SwarmError(f"{self.path}: {exc}", 1) from None
         out.sort(key=lambda t: tuple(int(p) for p in t.id.split(".")))
         return out
+
+    def task(self, task_id: str, rev: str = MAIN) -> TaskFile | None:
+        found = [t for t in self.tasks(rev, f"{task_id}-") if t.id == task_id]
+        found += [t for t in self.tasks(rev, f"{task_id}.yaml") if t.id == task_id]
+        return found[0] if found else None
 
 
 def is_plan_swarm_repo(path: Path) -> bool:

@@ -6,6 +6,7 @@ request cannot loosen the rules that judge it.
 
 from __future__ import annotations
 
+import functools
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -89,6 +90,12 @@ def to_yaml(settings: Settings) -> str:
 
 
 def from_yaml(text: str, where: str = SETTINGS_PATH) -> Settings:
+    return _parse(text, where)
+
+
+@functools.lru_cache(maxsize=64)
+def _parse(text: str, where: str) -> Settings:
+    # the gates and verify read swarm.yaml at every merge, and it rarely changes
     try:
         data = yamlio.load(text)
         return Settings.model_validate(data)

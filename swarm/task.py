@@ -9,6 +9,7 @@ that concern it. The fields after `state` are filled by later stages.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import unicodedata
@@ -140,6 +141,13 @@ def to_yaml(task: TaskFile) -> str:
 
 
 def from_yaml(text: str, path: str = "") -> TaskFile:
+    return _parse(text, path)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(text: str, path: str) -> TaskFile:
+    # a task file's version is read again and again (a merge's head is the next one's base);
+    # TaskFile is frozen, so sharing the parsed value is safe
     where = path or "task file"
     try:
         data = yamlio.load(text)

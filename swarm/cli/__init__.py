@@ -15,7 +15,20 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # never fetch at 
 
 from planexe.errors import PlanError
 from swarm import __version__
-from swarm.cli import demo, inspect, issues, materialize, schema, status
+from swarm.cli import (
+    approve,
+    claims,
+    demo,
+    gate,
+    inspect,
+    issues,
+    materialize,
+    merge,
+    prs,
+    schema,
+    status,
+    verify,
+)
 from swarm.errors import EXIT_BAD_INPUT, EXIT_BUG, EXIT_INTERRUPTED, SwarmError
 
 
@@ -36,6 +49,13 @@ for command in (
     issues.command,
     schema.command,
     demo.command,
+    gate.command,
+    merge.command,
+    approve.command,
+    prs.command,
+    claims.command,
+    claims.release_command,
+    verify.command,
 ):
     cli.add_command(command)
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
+
+from swarm.gates.model import Finding
 
 
 def emit_json(data: Any) -> None:
@@ -27,3 +29,9 @@ def stepper(enabled: bool | None = None) -> Callable[[str], None]:
         click.echo(f"  [{time.monotonic() - began:5.2f} s] {label}", err=True)
 
     return step
+
+
+def print_findings(findings: Sequence[Finding]) -> None:
+    for f in findings:
+        where = f" {f.path}:" if f.path else ""
+        click.echo(f"{f.severity:<7} [{f.rule}]{where} {f.message}")

@@ -1,0 +1,201 @@
+"""The integrator: judge a pull request against main and, when the gates pass, merge it.
+
+Main moves only by compare-and-swap. The gates judge the result of merging the pull request
+into main as it is at that moment; if main moves between judging and merging, the swap fails
+and the pull request is judged again against the new main.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+from swarm import claims, issue_sync, trailers
+from swarm.errors import SwarmError
+from swarm.forge.base import CheckResult, PullRequest
+from swarm.gates import run_gates
+from swarm.gates.model import Actor, Approval, Finding, GateInput, Proposal
+from swarm.gitstore import MAIN, GitStore, RefConflict
+from swarm.pulls import HUMAN_STAGE, identity
+from swarm.repo import Repo
+from swarm.settings import SETTINGS_PATH, Settings, from_yaml
+from swarm.snapshots import TreeSnapshot
+from swarm.states import ROLE_OF_STAGE, Role
+
+CHECK_NAME = "swarm-gates"
+INTEGRATOR = "integrator"
+_MERGE_ATTEMPTS = 20
+
+
+@dataclass(frozen=True)
+class Judgement:
+    base: str  # main when judged
+    head: str  # the pull request's head
+    tree: str | None  # main with the pull request merged; None when it conflicts
+    findings: tuple[Finding, ...]
+    actor: Actor
+    proposal: Proposal
+    approvals: tuple[Approval, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.tree is not None and not any(f.severity == "error" for f in self.findings)
+
+
+@dataclass(frozen=True)
+class MergeOutcome:
+    merged: bool
+    pr: PullRequest
+    judgement: Judgement
+    merge_commit: str = ""
+
+
+def base_settings(git: GitStore, base: str) -> Settings | None:
+    data = git.read(base, SETTINGS_PATH)
+    if data is None:
+        return None
+    try:
+        return from_yaml(data.decode("utf-8"))
+    except (SwarmError, UnicodeDecodeError):
+        return None
+
+
+def actor_of(name: str, stage: str | None, settings: Settings | None) -> Actor:
+    """People are who swarm.yaml on the base lists; anyone else is an agent whose role is its
+    stage's. An agent with no known stage gets the research role, the least it could be."""
+    if settings is not None and name in settings.humans:
+        return Actor(name, Role.HUMAN)
+    return Actor(name, ROLE_OF_STAGE.get(stage or "", Role.RESEARCH))
+
+
+def proposal_of(git: GitStore, head: str) -> Proposal:
+    t = trailers.parse(git.commit_message(head))
+    fence = t.get("Swarm-Fence")
+    return Proposal(
+        task=t.get("Swarm-Task"),
+        stage=t.get("Swarm-Stage"),
+        fence=int(fence) if fence and fence.isdigit() else None,
+    )
+
+
+def judge(
+    git: GitStore,
+    base: str,
+    head: str,
+    author: str,
+    approvals: tuple[Approval, ...],
+    now: float,
+) -> Judgement:
+    """Run the gates on `head` merged into `base` (both commit ids)."""
+    proposal = proposal_of(git, head)
+    actor = actor_of(author, proposal.stage, base_settings(git, base))
+    ancestor = git.merge_base(base, head)
+    tree, conflicts = git.merge_trees(ancestor, base, head) if ancestor else (None, ["(all)"])
+    if tree is None:
+        finding = Finding(
+            "scope",
+            "error",
+            conflicts[0],
+            f"does not merge cleanly into main: {', '.join(conflicts[:5])}",
+        )
+        return Judgement(base, head, None, (finding,), actor, proposal, approvals)
+    claim = None
+    if proposal.task and proposal.stage and proposal.stage != HUMAN_STAGE:
+        claim = claims.read(git, proposal.task, proposal.stage)
+    findings = run_gates(
+        GateInput(
+            base=TreeSnapshot(git, base),
+            head=TreeSnapshot(git, tree),
+            changes=tuple(git.diff(base, tree)),
+            actor=actor,
+            proposal=proposal,
+            claim=claim,
+            approvals=approvals,
+            head_commit=head,
+            now=now,
+        )
+    )
+    return Judgement(base, head, tree, tuple(findings), actor, proposal, approvals)
+
+
+def approvals_of(repo: Repo, pr: PullRequest) -> tuple[Approval, ...]:
+    return tuple(
+        Approval(r.reviewer, r.commit_sha)
+        for r in repo.forge.list_reviews(pr.number)
+        if r.state == "approved"
+    )
+
+
+def merge(repo: Repo, number: int, now: float) -> MergeOutcome:
+    """Judge and merge pull request `number`; record the check on it either way."""
+    pr = repo.forge.get_pull_request(number)
+    if pr.state != "open":
+        raise SwarmError(f"pull request #{number} is {pr.state}, not open")
+    for _ in range(_MERGE_ATTEMPTS):
+        base = repo.git.resolve(MAIN)
+        assert base is not None
+        verdict = judge(repo.git, base, pr.head_sha, pr.author, approvals_of(repo, pr), now)
+        _record_check(repo, pr, verdict)
+        if not verdict.ok or verdict.tree is None:
+            return MergeOutcome(False, pr, verdict)
+        commit = repo.git.write_commit(
+            verdict.tree,
+            _merge_message(pr, verdict),
+            identity(pr.author, now),
+            [base, pr.head_sha],
+            committer=identity(INTEGRATOR, now),
+        )
+        try:
+            repo.git.update_ref(MAIN, commit, base, f"merge #{pr.number}")
+        except RefConflict:
+            continue  # main moved while we judged: judge again against the new main
+        _release_claim(repo, verdict, now)
+        merged = repo.forge.mark_merged(pr.number, commit)
+        if pr.task_key:
+            issue_sync.sync_task(repo, pr.task_key)
+        return MergeOutcome(True, merged, verdict, commit)
+    raise SwarmError(
+        f"main kept moving: gave up merging #{number} after {_MERGE_ATTEMPTS} tries", 1
+    )
+
+
+def _merge_message(pr: PullRequest, verdict: Judgement) -> str:
+    fields: dict[str, str | int | float] = {
+        "Swarm-PR": pr.number,
+        "Swarm-Task": pr.task_key,
+        "Swarm-Stage": pr.stage,
+        "Swarm-Agent": pr.author,
+    }
+    if verdict.proposal.fence is not None:
+        fields["Swarm-Fence"] = verdict.proposal.fence
+    approvers = sorted({a.reviewer for a in verdict.approvals if a.commit == pr.head_sha})
+    if approvers:
+        # recorded in git so that `swarm verify` on a plain clone can re-check approvals
+        fields["Swarm-Approved-By"] = ", ".join(approvers)
+    return trailers.format_message(f"Merge #{pr.number}: {pr.title}", fields)
+
+
+def _release_claim(repo: Repo, verdict: Judgement, now: float) -> None:
+    p = verdict.proposal
+    if not (p.task and p.stage) or p.stage == HUMAN_STAGE:
+        return
+    claim = claims.read(repo.git, p.task, p.stage)
+    if claim is not None and claim.held and claim.token == p.fence:
+        # if someone else moved the claim on meanwhile, the merge still stands
+        with contextlib.suppress(claims.ClaimLost, claims.ClaimTaken):
+            claims.release(repo.git, claim, INTEGRATOR, now)
+
+
+def _record_check(repo: Repo, pr: PullRequest, verdict: Judgement) -> None:
+    errors = [f for f in verdict.findings if f.severity == "error"]
+    summary = "gates passed" if verdict.ok else f"{len(errors)} error(s): {errors[0].message}"
+    repo.forge.record_check(
+        CheckResult(
+            pr_number=pr.number,
+            name=CHECK_NAME,
+            commit_sha=pr.head_sha,
+            conclusion="success" if verdict.ok else "failure",
+            summary=summary,
+            details={"findings": [f.as_dict() for f in verdict.findings], "base": verdict.base},
+        )
+    )
