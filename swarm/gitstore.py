@@ -117,6 +117,12 @@ class GitStore:
         obj = self._repo[entry.id]
         return obj.data if isinstance(obj, pygit2.Blob) else None
 
+    def blob_id(self, rev: str, path: str) -> str | None:
+        try:
+            return str(self._tree(rev)[path].id)
+        except KeyError:
+            return None
+
     def blob(self, oid: str) -> bytes:
         obj = self._repo[oid]
         assert isinstance(obj, pygit2.Blob), f"{oid} is not a blob"

@@ -104,11 +104,39 @@ def task_body(task: TaskFile) -> str:
         lines.append("")
     if task.assumptions:
         lines += ["**Assumptions:**", ""] + [f"- {a}" for a in task.assumptions] + [""]
+    if task.state is State.NEEDS_HUMAN:
+        lines += handoff(task)
+    if task.state is State.BLOCKED and task.blocked_reason:
+        lines += [f"**Blocked:** {task.blocked_reason}", ""]
     lines += [
         f"Task file: `{task_path(task.id, task.title)}`. Its state changes only through a merged "
         "pull request that passes the gates.",
     ]
     return "\n".join(lines)
+
+
+def handoff(task: TaskFile) -> list[str]:
+    """What a person needs to pick the task up: purpose, evidence, context, deadline."""
+    deadline = task.planned.end.isoformat() if task.planned.end else "none in the plan"
+    return [
+        "## Handoff: this task needs a person",
+        "",
+        f"**Why a person:** {task.escalation or 'the compliance review routed it to people.'}",
+        "",
+        f"**Purpose:** {task.title}. {task.description}".strip(),
+        "",
+        "**Acceptance evidence:** what proves it is done — a signed document, a receipt, a "
+        "reference number or a photo — given with `--evidence` below.",
+        "",
+        f"**Context:** research brief `research/{task.id}.md`, compliance note "
+        f"`compliance/{task.id}.md`, the plan in `plan/` (risks `plan/risks.md`).",
+        "",
+        f"**Deadline:** {deadline} (the plan's schedule).",
+        "",
+        f"**When done:** `swarm human done . {task.id} --evidence TEXT|FILE --as NAME`; to give "
+        f"it back to the agents: `swarm human handback . {task.id} --as NAME`.",
+        "",
+    ]
 
 
 def subtask_issues(tasks: Sequence[TaskFile], numbers: Mapping[str, int]) -> list[IssueSpec]:

@@ -1,12 +1,15 @@
-"""Where a plan stands: counts per state, overall and per phase. Pure over task files."""
+"""Where a plan stands: counts per state, overall and per phase, the derived conditions (ready,
+claimed, in review), cost so far and progress against the plan's schedule. Pure over its inputs.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from swarm.states import ORDER, TERMINAL
+from swarm.states import ORDER, TERMINAL, State
 from swarm.task import TaskFile
 
 
@@ -32,3 +35,57 @@ def summarize(tasks: Sequence[TaskFile]) -> dict[str, Any]:
             for p in phases.values()
         ],
     }
+
+
+def ready(tasks: Sequence[TaskFile]) -> list[str]:
+    """Cleared tasks whose dependencies are all done: what executors can take now."""
+    done = {t.id for t in tasks if t.state is State.DONE}
+    return [t.id for t in tasks if t.state is State.CLEARED and set(t.depends_on) <= done]
+
+
+def schedule_progress(tasks: Sequence[TaskFile], today: dt.date) -> dict[str, Any]:
+    due = [t for t in tasks if t.planned.end is not None and t.planned.end <= today]
+    behind = [t.id for t in due if t.state not in TERMINAL]
+    return {
+        "today": today.isoformat(),
+        "planned_done_by_today": len(due),
+        "done": sum(1 for t in tasks if t.state is State.DONE),
+        "behind": behind,
+    }
+
+
+def per_task(
+    tasks: Sequence[TaskFile],
+    claimed: Mapping[str, str],
+    in_review: Mapping[str, int],
+    issues: Mapping[str, int],
+) -> list[dict[str, Any]]:
+    ready_now = set(ready(tasks))
+    out = []
+    for t in tasks:
+        out.append(
+            {
+                "id": t.id,
+                "title": t.title,
+                "state": t.state.value,
+                "ready": t.id in ready_now,
+                "claimed_by": claimed.get(t.id),
+                "pull_request": in_review.get(t.id),
+                "issue": issues.get(t.id),
+                "waiting_on": _waiting_on(t, in_review),
+                "planned_end": t.planned.end.isoformat() if t.planned.end else None,
+            }
+        )
+    return out
+
+
+def _waiting_on(t: TaskFile, in_review: Collection[str]) -> str:
+    if t.state is State.NEEDS_HUMAN:
+        return "a person (handoff in the issue)"
+    if t.state is State.BLOCKED:
+        return f"a person to unblock: {t.blocked_reason or ''}".strip()
+    if t.state is State.CLEARED and t.id in in_review:
+        return "approval of its pull request"
+    if t.state in TERMINAL:
+        return ""
+    return "agents"

@@ -20,12 +20,14 @@ from swarm.cli import (
     claims,
     demo,
     gate,
+    human,
     inspect,
     issues,
     materialize,
     merge,
     prs,
     schema,
+    spawn,
     status,
     verify,
 )
@@ -56,6 +58,8 @@ for command in (
     claims.command,
     claims.release_command,
     verify.command,
+    spawn.command,
+    human.group,
 ):
     cli.add_command(command)
 

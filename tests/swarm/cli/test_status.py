@@ -16,7 +16,25 @@ def test_status_json_prints_the_documented_keys(example_plan, example_repo):
     assert ran.code == 0, ran.err
     assert ran.err == ""
     data = json.loads(ran.out)
-    assert set(data) == {"title", "tasks", "finished", "states", "phases"}
+    assert set(data) == {
+        "title",
+        "tasks",
+        "finished",
+        "states",
+        "phases",
+        "ready",
+        "claimed",
+        "in_review",
+        "cost_usd",
+        "schedule",
+    }
+    assert (data["ready"], data["claimed"], data["in_review"], data["cost_usd"]) == (
+        [],
+        [],
+        [],
+        0.0,
+    )
+    assert set(data["schedule"]) == {"today", "planned_done_by_today", "done", "behind"}
     tasks = len(example_plan.detailed_tasks)
     assert (data["title"], data["tasks"], data["finished"]) == (example_plan.title, tasks, 0)
     assert list(data["states"]) == STATES
@@ -35,8 +53,10 @@ def test_status_text_shows_progress_and_a_row_per_phase(example_plan, example_re
     tasks = len(example_plan.detailed_tasks)
     assert lines[0] == f"{example_plan.title}: 0 of {tasks} tasks finished"
     assert lines[1].split() == ["phase", *[s[:10] for s in STATES]]
-    assert len(lines) == 2 + len(example_plan.phases) + 1
-    assert lines[-1].split() == ["all", str(tasks)] + ["0"] * (len(STATES) - 1)
+    assert len(lines) == 2 + len(example_plan.phases) + 1 + 2
+    assert lines[-3].split() == ["all", str(tasks)] + ["0"] * (len(STATES) - 1)
+    assert lines[-2].startswith("  ready: 0, claimed: 0, in review: 0, cost so far: $0.0000")
+    assert lines[-1].startswith("  schedule (")
 
 
 def test_status_reads_without_changing_the_repository(example_repo, capsys):

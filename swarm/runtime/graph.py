@@ -1,0 +1,173 @@
+"""The swarm as a luigi workflow: one luigi task per (plan task, stage).
+
+A stage's target is "the task has moved past this stage on main", read through the git store,
+so a re-run skips what is done and resumes the rest. Compliance requires research of the same
+task; execution requires compliance and the execution of every dependency. Role pools are
+luigi resources. Each stage run re-checks on main whether it can act (luigi's own check of
+unfulfilled dependencies is off: a dependency waiting on a person is "not complete" yet its
+stage ran, and the dependent simply finds it is not ready).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import luigi
+
+from swarm.repo import FORGE_DIR, Repo, open_repo
+from swarm.runtime.engines import Engine, load_engine
+from swarm.runtime.stage import SOURCE_STATE, StageResult, run_stage
+from swarm.states import ROLE_OF_STAGE, STAGE_OF, TERMINAL, State
+
+STAGES = ("research", "compliance", "execute")
+POOL_OF_STAGE = {"research": "research", "compliance": "compliance", "execute": "executor"}
+_PAST: dict[str, frozenset[State]] = {
+    # a stage is complete once agents can do nothing more at it
+    "research": frozenset(State) - {State.TODO},
+    "compliance": frozenset(State) - {State.TODO, State.RESEARCHED},
+    "execute": frozenset(TERMINAL | {State.BLOCKED}),
+}
+_REPOS: dict[tuple[str, int], Repo] = {}
+
+
+def repo_for(path: str) -> Repo:
+    """One Repo per process: luigi forks workers, and handles must not cross a fork."""
+    key = (path, os.getpid())
+    if key not in _REPOS:
+        _REPOS[key] = open_repo(Path(path))
+    return _REPOS[key]
+
+
+class StageTask(luigi.Task):
+    repo_dir = luigi.Parameter()
+    plan_task = luigi.Parameter()  # not task_id: luigi.Task already has one
+    stage = luigi.Parameter()
+    run_id = luigi.Parameter(significant=False)
+    engine_spec = luigi.Parameter(significant=False)
+
+    @property
+    def resources(self) -> dict[str, int]:  # type: ignore[override]
+        return {POOL_OF_STAGE[self.stage]: 1}
+
+    def requires(self) -> list[StageTask]:
+        if self.stage == "research":
+            return []
+        if self.stage == "compliance":
+            return [self._other(self.plan_task, "research")]
+        task = repo_for(self.repo_dir).task(self.plan_task)
+        deps = task.depends_on if task else ()
+        return [self._other(self.plan_task, "compliance")] + [
+            self._other(dep, "execute") for dep in deps
+        ]
+
+    def _other(self, task_id: str, stage: str) -> StageTask:
+        return stage_task(self.repo_dir, task_id, stage, self.run_id, self.engine_spec)
+
+    def complete(self) -> bool:
+        task = repo_for(self.repo_dir).task(self.plan_task)
+        return task is None or task.state in _PAST[self.stage]
+
+    def run(self) -> None:
+        repo = repo_for(self.repo_dir)
+        engine: Engine = load_engine(self.engine_spec)
+        role = ROLE_OF_STAGE[self.stage]
+        with agent_slot(repo.path, POOL_OF_STAGE[self.stage]) as name:
+            started, engine_before = time.monotonic(), engine.engine_seconds()
+            result = run_stage(
+                repo,
+                engine.context(repo),
+                self.plan_task,
+                self.stage,
+                name,
+                lambda: engine.agent(role, repo),
+                time.time,
+            )
+            record(
+                repo.path,
+                self.run_id,
+                result,
+                time.monotonic() - started,
+                engine.engine_seconds() - engine_before,
+            )
+
+
+def stage_task(repo_dir: str, task_id: str, stage: str, run_id: str, engine: str) -> StageTask:
+    return StageTask(  # type: ignore[no-untyped-call]
+        repo_dir=repo_dir, plan_task=task_id, stage=stage, run_id=run_id, engine_spec=engine
+    )
+
+
+@contextmanager
+def agent_slot(repo_path: Path, pool: str, limit: int = 64) -> Iterator[str]:
+    """The lowest free agent name of the pool on this machine (research-1, research-2, …),
+    held by an advisory lock for as long as the stage runs. The lock dies with the process, so
+    a resumed swarm's research-1 is again research-1 and gets its own live claims back."""
+    slots = repo_path / FORGE_DIR / "slots"
+    slots.mkdir(exist_ok=True)
+    for n in range(1, limit + 1):
+        handle = open(slots / f"{pool}-{n}.lock", "a")  # noqa: SIM115 - held across the yield
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            continue
+        try:
+            yield f"{pool}-{n}"
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+        return
+    yield f"{pool}-pid{os.getpid()}"
+
+
+def results_path(repo_path: Path, run_id: str) -> Path:
+    runs = repo_path / FORGE_DIR / "runs"
+    runs.mkdir(exist_ok=True)
+    return runs / f"{run_id}.jsonl"
+
+
+def record(
+    repo_path: Path, run_id: str, result: StageResult, seconds: float, engine_seconds: float
+) -> None:
+    line = json.dumps(
+        {
+            "task": result.task,
+            "stage": result.stage,
+            "outcome": result.outcome,
+            "detail": result.detail,
+            "pr": result.pr,
+            "cost_usd": result.cost_usd,
+            "seconds": round(seconds, 4),
+            "engine_seconds": round(engine_seconds, 4),
+        }
+    )
+    # one short O_APPEND write per line: whole lines even with many writers
+    fd = os.open(results_path(repo_path, run_id), os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    try:
+        os.write(fd, (line + "\n").encode())
+    finally:
+        os.close(fd)
+
+
+def read_results(repo_path: Path, run_id: str) -> list[dict[str, Any]]:
+    path = results_path(repo_path, run_id)
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def pending_stages(repo: Repo) -> list[tuple[str, str]]:
+    """(task, stage) pairs agents could still act on: the stage of each task's state."""
+    out = []
+    for task in repo.tasks():
+        stage = STAGE_OF.get(task.state)
+        if stage is not None and task.state is SOURCE_STATE[stage]:
+            out.append((task.id, stage))
+    return out

@@ -1,0 +1,45 @@
+"""What a spawn run did, for people and for --json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from swarm.repo import Repo
+from swarm.runtime.spawn import SpawnReport
+from swarm.states import State
+from swarm.status import summarize
+
+
+def last_outcomes(results: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in results:
+        out[(r["task"], r["stage"])] = r
+    return out
+
+
+def final_summary(repo: Repo, report: SpawnReport, seconds: float) -> dict[str, Any]:
+    tasks = repo.tasks()
+    last = last_outcomes(report.results)
+    people = []
+    with repo.forge as forge:
+        for t in tasks:
+            issue = forge.issue_by_key(t.id)
+            ref = f"issue #{issue.number}" if issue else "no issue"
+            if t.state is State.NEEDS_HUMAN:
+                people.append(f"{t.id} needs a person ({ref}): {t.escalation or ''}".strip())
+            elif t.state is State.BLOCKED:
+                people.append(f"{t.id} blocked ({ref}): {t.blocked_reason or ''}".strip())
+        for pr in forge.list_pull_requests("open"):
+            people.append(f"{pr.task_key} {pr.stage}: pull request #{pr.number} awaits approval")
+    failed = [f"{k[0]} {k[1]}: {r['detail']}" for k, r in last.items() if r["outcome"] == "failed"]
+    return {
+        "passes": report.passes,
+        "seconds": round(seconds, 2),
+        "stopped": report.stopped,
+        "merged": sum(1 for r in report.results if r["outcome"] == "merged"),
+        "cost_usd": round(report.cost_usd, 6),
+        "states": {k: v for k, v in summarize(tasks)["states"].items() if v},
+        "people": people,
+        "failed_stages": failed,
+        "luigi_failures": report.luigi_failures,
+    }
