@@ -3,7 +3,8 @@
 - gate_ms_median: judging one task's research pull request on the largest shared plan,
   in-process (three-way merge in memory, diff, gates), median of 50.
 - verify_1000_merges_s: `swarm verify` replaying a history of 1,000 merges (research and
-  compliance of 500 tasks of a synthetic plan), plus the same at 250 merges to show it is linear.
+  compliance of 500 tasks of a synthetic plan), and the first 250 merges of the same history,
+  to show the cost grows linearly with history.
 - claim_race_winners_max: 8 processes x 50 rounds racing for the same claim; the most winners
   any round had (must be 1).
 The last line of output is one JSON object.
@@ -57,19 +58,23 @@ def gate_ms(work: Path) -> float | None:
     return statistics.median(times) * 1000
 
 
-def history(work: Path, tasks: int) -> GitStore:
+def history(work: Path, tasks: int) -> tuple[GitStore, str]:
+    """A repository with 2 merges per task; also returns main after a quarter of them."""
     plan = synth_plan.write(work / f"plan-{tasks}", tasks)
     (work / f"verify-{tasks}").mkdir()
     flow = Flow(work / f"verify-{tasks}", plan=plan)
-    for task in flow.repo.tasks()[:tasks]:
+    quarter = ""
+    for i, task in enumerate(flow.repo.tasks()[:tasks]):
         assert flow.research(task.id).merged
         assert flow.comply(task.id).merged
-    return flow.repo.git
+        if i + 1 == tasks // 4:
+            quarter = flow.repo.git.resolve(MAIN) or ""
+    return flow.repo.git, quarter
 
 
-def verify_s(git: GitStore) -> tuple[float, int]:
+def verify_s(git: GitStore, rev: str = MAIN) -> tuple[float, int]:
     start = time.perf_counter()
-    report = verify(git)
+    report = verify(git, rev)
     elapsed = time.perf_counter() - start
     assert report.ok, report.violations[:3]
     return elapsed, report.merges
@@ -109,8 +114,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-gates-") as tmp:
         work = Path(tmp)
         out["gate_ms_median"] = gate_ms(work)
-        small, small_merges = verify_s(history(work, 125))
-        large, large_merges = verify_s(history(work, 500))
+        git, quarter = history(work, 500)
+        small, small_merges = verify_s(git, quarter)
+        large, large_merges = verify_s(git)
         out["verify_1000_merges_s"] = large
         out["verify_merges"] = large_merges
         out["verify_250_merges_s"] = small

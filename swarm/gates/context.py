@@ -61,7 +61,7 @@ def note_path(kind: str, task_id: str) -> str:
 
 def substance(text: str) -> int:
     """Non-whitespace characters: padding a note with blank lines does not make it longer."""
-    return sum(1 for ch in text if not ch.isspace())
+    return len("".join(text.split()))
 
 
 @dataclass(frozen=True)

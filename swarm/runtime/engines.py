@@ -8,6 +8,7 @@ The per-role routing of swarm.yaml applies unless a model is forced.
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,7 @@ class Engine:
     model: str
     litellm: dict[str, Any] = field(default_factory=dict)
     _contexts: dict[str, StageContext] = field(default_factory=dict)
+    _caches: dict[str, Any] = field(default_factory=dict)
     _seconds: float = 0.0
 
     @property
@@ -43,10 +45,18 @@ class Engine:
         return self.model == OFFLINE
 
     def context(self, repo: Repo) -> StageContext:
-        key = str(repo.path)
+        key = f"{repo.path}@{os.getpid()}"  # handles opened before luigi forks stay there
         if key not in self._contexts:
             self._contexts[key] = StageContext(repo)
         return self._contexts[key]
+
+    def cache(self, repo: Repo) -> Any:
+        from swarm.llm.cache import ResponseCache
+
+        key = f"{repo.path}@{os.getpid()}"
+        if key not in self._caches:
+            self._caches[key] = ResponseCache(repo.path / FORGE_DIR / "llm-cache.sqlite3")
+        return self._caches[key]
 
     def agent(self, role: Role, repo: Repo) -> Agent:
         if self.offline:
@@ -54,7 +64,6 @@ class Engine:
         ctx = self.context(repo)
 
         def llm_for(task: TaskFile, stage: str, role: Role) -> StructuredLLM:
-            from swarm.llm.cache import ResponseCache
             from swarm.llm.client import LiteLLM
 
             settings = ctx.settings
@@ -66,7 +75,7 @@ class Engine:
                 model_override=None if self.model == "routed" else self.model,
                 budget_usd=settings.budgets.per_task_usd,
                 spent_usd=ctx.spent(task.id),
-                cache=ResponseCache(repo.path / FORGE_DIR / "llm-cache.sqlite3"),
+                cache=self.cache(repo),
                 completion_kwargs=dict(self.litellm),
             )
 
@@ -74,6 +83,25 @@ class Engine:
 
     def engine_seconds(self) -> float:
         return self._seconds
+
+    def preload(self, repo: Repo) -> None:
+        """Do once in the parent what every stage would otherwise do after luigi forks it:
+        import litellm and warm its tokenizer (seconds, for the LLM engine), read the plan."""
+        self.context(repo).plan  # noqa: B018 - a cached property, read to warm it
+        if self.offline:
+            return
+        from swarm.llm.loader import litellm_ready
+
+        litellm_ready()
+        import litellm
+
+        litellm.token_counter(model="gpt-4o-mini", text="warm up the tokenizer")
+        # litellm's first completion in a process loads much of it lazily: pay that once here
+        litellm.completion(
+            model="gpt-4o-mini",
+            mock_response="ok",
+            messages=[{"role": "user", "content": "warm up"}],
+        )
 
 
 @dataclass

@@ -171,3 +171,10 @@ def pending_stages(repo: Repo) -> list[tuple[str, str]]:
         if stage is not None and task.state is SOURCE_STATE[stage]:
             out.append((task.id, stage))
     return out
+
+
+def roots(repo: Repo) -> list[tuple[str, str]]:
+    """What a pass asks luigi for: the execution of every task agents can still move. luigi
+    pulls in its compliance and research and the executions it depends on, so one pass runs
+    each task as far as it can go, with no barrier between stages."""
+    return [(task_id, "execute") for task_id, _ in pending_stages(repo)]

@@ -22,7 +22,8 @@ import luigi.configuration
 from swarm import claims
 from swarm.readme_refresh import refresh_readme
 from swarm.repo import open_repo
-from swarm.runtime.graph import pending_stages, read_results, stage_task
+from swarm.runtime.engines import load_engine
+from swarm.runtime.graph import pending_stages, read_results, roots, stage_task
 
 MOVED = {"merged", "blocked"}
 _MAX_WAIT_S = 3600.0
@@ -71,6 +72,10 @@ def configure_luigi(options: SpawnOptions) -> None:
     # each stage checks on main whether it can act; see swarm.runtime.graph
     config.set("worker", "check_unfulfilled_deps", "false")
     config.set("worker", "keep_alive", "false")
+    # luigi's defaults make an idle worker sleep 1 s plus up to 5 s of jitter before it asks for
+    # work again: fine for hour-long batch jobs, ruinous for stages of a fraction of a second
+    config.set("worker", "wait_interval", "0.02")
+    config.set("worker", "wait_jitter", "0.0")
     config.set("core", "no_lock", "true")
 
 
@@ -79,7 +84,7 @@ def run_pass(repo_dir: Path, options: SpawnOptions, run_id: str) -> int:
     repo = open_repo(repo_dir)
     tasks = [
         stage_task(str(repo_dir), task_id, stage, run_id, options.engine_spec)
-        for task_id, stage in pending_stages(repo)
+        for task_id, stage in roots(repo)
     ]
     if not tasks:
         return 0
@@ -111,6 +116,7 @@ def spawn(
     sleep: Callable[[float], None] = time.sleep,
 ) -> SpawnReport:
     configure_luigi(options)
+    load_engine(options.engine_spec).preload(open_repo(repo_dir))
     report = SpawnReport(run_id=f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}")
     seen = 0
     while report.passes < options.max_passes:

@@ -26,9 +26,9 @@ def final_summary(repo: Repo, report: SpawnReport, seconds: float) -> dict[str, 
             issue = forge.issue_by_key(t.id)
             ref = f"issue #{issue.number}" if issue else "no issue"
             if t.state is State.NEEDS_HUMAN:
-                people.append(f"{t.id} needs a person ({ref}): {t.escalation or ''}".strip())
+                people.append(f"{t.id} needs a person ({ref}): {_line(t.escalation)}".strip())
             elif t.state is State.BLOCKED:
-                people.append(f"{t.id} blocked ({ref}): {t.blocked_reason or ''}".strip())
+                people.append(f"{t.id} blocked ({ref}): {_line(t.blocked_reason)}".strip())
         for pr in forge.list_pull_requests("open"):
             people.append(f"{pr.task_key} {pr.stage}: pull request #{pr.number} awaits approval")
     failed = [f"{k[0]} {k[1]}: {r['detail']}" for k, r in last.items() if r["outcome"] == "failed"]
@@ -43,3 +43,8 @@ def final_summary(repo: Repo, report: SpawnReport, seconds: float) -> dict[str, 
         "failed_stages": failed,
         "luigi_failures": report.luigi_failures,
     }
+
+
+def _line(text: str | None, limit: int = 110) -> str:
+    first = (text or "").strip().splitlines()[0] if (text or "").strip() else ""
+    return first if len(first) <= limit else first[: limit - 1] + "…"

@@ -1,0 +1,119 @@
+"""Benchmark: the swarm's speed and how well it uses N agents.
+
+- offline_run_s: the largest shared plan, every stage, offline engine, N=7 agents
+  (2 research, 1 compliance, 4 executor), from materialized to quiescent.
+- overhead_ms_per_stage: the runtime's own time per stage (claim, propose, gates, merge,
+  bookkeeping), the engine's time excluded: median over the stages of that run.
+- For N = 1, 2, 4, 8 agents (pools of N each) with every model call taking 0.2 s (litellm's
+  mock_delay, via bench/rehearsal_model.py): the makespan, and efficiency = lower bound /
+  makespan, the lower bound being max(critical path, total work / N) with work = the stages'
+  measured durations and the critical path the longest chain of stages through research,
+  compliance, execution and the dependencies between executions.
+The last line is one JSON object.
+
+Usage: python bench/swarm.py [--plan PATH] [--latency 0.2] [--ns 1,2,4,8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from functools import cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# this file is named like the package: keep its folder off the import path
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+_spec = importlib.util.spec_from_file_location("rehearsal_model", ROOT / "bench/rehearsal_model.py")
+assert _spec and _spec.loader
+rehearsal_model = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(rehearsal_model)
+
+from planexe import read_plan  # noqa: E402
+from swarm.materialize import materialize  # noqa: E402
+from swarm.repo import open_repo  # noqa: E402
+from swarm.runtime.engines import engine_spec  # noqa: E402
+from swarm.runtime.spawn import SpawnOptions, spawn  # noqa: E402
+
+LARGEST = ROOT / "../shared/plans/us-mexico-canal/20250208_us_mexico_canal.zip"
+EXAMPLE = ROOT / "swarm/example_plan"
+
+
+def run(plan_path: Path, work: Path, name: str, options: SpawnOptions) -> dict:
+    out = work / name
+    materialize(read_plan(plan_path), out, humans=("bench-human",))
+    start = time.perf_counter()
+    report = spawn(out, options, sleep=time.sleep)
+    wall = time.perf_counter() - start
+    assert not report.luigi_failures, report.results[-3:]
+    return {"wall": wall, "report": report, "repo": open_repo(out)}
+
+
+def critical_path(repo, results) -> float:  # type: ignore[no-untyped-def]
+    """Longest chain of measured stage durations through the workflow's dependencies."""
+    took = {}
+    for r in results:
+        if r["outcome"] in ("merged", "blocked", "awaiting-approval"):
+            took[(r["task"], r["stage"])] = float(r["seconds"])
+    deps = {t.id: t.depends_on for t in repo.tasks()}
+
+    @cache
+    def finish(task: str, stage: str) -> float:
+        own = took.get((task, stage), 0.0)
+        if stage == "research":
+            return own
+        if stage == "compliance":
+            return own + finish(task, "research")
+        before = [finish(task, "compliance")] + [finish(d, "execute") for d in deps.get(task, ())]
+        return own + max(before)
+
+    return max((finish(t, s) for t, s in took), default=0.0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--plan", type=Path, default=LARGEST if LARGEST.exists() else EXAMPLE)
+    parser.add_argument("--latency", type=float, default=0.2)
+    parser.add_argument("--ns", default="1,2,4,8")
+    args = parser.parse_args()
+    out: dict[str, object] = {"plan": args.plan.name}
+    with tempfile.TemporaryDirectory(prefix="bench-swarm-") as tmp:
+        work = Path(tmp)
+        offline = run(args.plan, work, "offline", SpawnOptions(engine_spec("offline")))
+        rows = [r for r in offline["report"].results if r["outcome"] == "merged"]
+        overhead = [float(r["seconds"]) - float(r["engine_seconds"]) for r in rows]
+        out["offline_run_s"] = round(offline["wall"], 2)
+        out["stages"] = len(rows)
+        out["overhead_ms_per_stage"] = round(statistics.median(overhead) * 1000, 1)
+        out["overhead_ms_per_stage_mean"] = round(statistics.mean(overhead) * 1000, 1)
+        print(
+            f"offline: {out['offline_run_s']} s for {len(rows)} stages; runtime overhead "
+            f"{out['overhead_ms_per_stage']} ms/stage median"
+        )
+        rehearsal_model.register(args.latency)
+        for n in [int(x) for x in args.ns.split(",")]:
+            spec = engine_spec("rehearsal/fast")
+            got = run(args.plan, work, f"n{n}", SpawnOptions(spec, n, n, n))
+            results = got["report"].results
+            work_s = sum(float(r["seconds"]) for r in results)
+            path = critical_path(got["repo"], results)
+            bound = max(path, work_s / n)
+            out[f"makespan_n{n}_s"] = round(got["wall"], 2)
+            out[f"efficiency_n{n}"] = round(bound / got["wall"], 3)
+            print(
+                f"N={n}: makespan {got['wall']:.2f} s, work {work_s:.2f} s, critical path "
+                f"{path:.2f} s, efficiency {bound / got['wall']:.3f}"
+            )
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
