@@ -1,4 +1,5 @@
-"""`swarm demo --out DIR`: the example plan as a repository, with a line to clone it."""
+"""`swarm demo --out DIR`: the example plan as a repository, carried forward by the offline
+swarm, with who waits on people and a line to clone it."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ def test_demo_makes_a_valid_repository(example_plan, tmp_path):
     tasks, phases = len(example_plan.detailed_tasks), len(example_plan.phases)
     assert ran.out.startswith(f"Example plan: {example_plan.title}: {tasks} tasks in {phases}")
     assert f"git clone {out} demo-clone" in ran.out
-    assert f"swarm issues {out}" in ran.out
-    assert f"{example_plan.title}: 0 of {tasks} tasks finished" in ran.out
+    assert f"swarm status {out} --tasks" in ran.out
+    assert "Merged " in ran.out and "pull requests in" in ran.out
+    assert "Waiting on people (" in ran.out and "needs a person (issue #" in ran.out
+    finished = int(ran.out.split(f"\n{example_plan.title}: ", 1)[1].split(" of ")[0])
+    assert 0 < finished < tasks  # agents finish some; people must do the rest
     git("fsck", "--strict", cwd=out)
-    head = git("rev-parse", "main", cwd=out)
-    assert f"(main at {head[:12]})" in ran.out
+    assert run_swarm("verify", out).code == 0
     listed = git("ls-tree", "--name-only", "main", "tasks/", cwd=out).splitlines()
     assert len(listed) == tasks
     clone = tmp_path / "demo-clone"
