@@ -9,11 +9,16 @@ from swarm.errors import EXIT_FAILED_CHECK, SwarmError
 from swarm.integrator import MergeOutcome, merge
 from swarm.pulls import HUMAN_STAGE, Proposal, propose
 from swarm.repo import Repo
+from swarm.settings import SETTINGS_PATH, Settings
+from swarm.settings import to_yaml as settings_to_yaml
 from swarm.states import State
 from swarm.task import EvidenceItem, TaskFile, slugify, task_path, to_yaml
 
 Action = Literal["done", "handback", "unblock", "cancel"]
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
+# The state an action starts from, where the lifecycle alone would let a person's move through
+# under the wrong name (unblock on a needs_human task is a legal needs_human → cleared).
+SOURCE: dict[str, State] = {"handback": State.NEEDS_HUMAN, "unblock": State.BLOCKED}
 
 
 def act(
@@ -30,6 +35,12 @@ def act(
     task = repo.task(task_id)
     if task is None:
         raise SwarmError(f"no task {task_id} on main")
+    source = SOURCE.get(action)
+    if source is not None and task.state is not source:
+        raise SwarmError(
+            f"{task.id} is {task.state.value}: {action} moves only a {source.value} task",
+            EXIT_FAILED_CHECK,
+        )
     files: dict[str, bytes | None] = {}
     if action == "done":
         if not evidence:
@@ -47,12 +58,26 @@ def act(
     files[task_path(task.id, task.title)] = to_yaml(new).encode()
     title = f"{task.id}: {action} by {who} ({task.state.value} → {new.state.value})"
     pr = propose(repo, Proposal(task.id, HUMAN_STAGE, who, title), files, now)
-    outcome = merge(repo, pr.number, now)
+    return _merged(repo, pr.number, now)
+
+
+def change_settings(repo: Repo, who: str, settings: Settings, now: float) -> MergeOutcome:
+    """A person replaces swarm.yaml (people own it) through a pull request that names no task;
+    the gates judge it with the settings of the base, as every other."""
+    if who not in repo.settings().humans:
+        raise SwarmError(f"{who} is not listed in swarm.yaml humans")
+    change: dict[str, bytes | None] = {SETTINGS_PATH: settings_to_yaml(settings).encode()}
+    pr = propose(repo, Proposal("", HUMAN_STAGE, who, f"swarm.yaml: changed by {who}"), change, now)
+    return _merged(repo, pr.number, now)
+
+
+def _merged(repo: Repo, number: int, now: float) -> MergeOutcome:
+    outcome = merge(repo, number, now)
     if not outcome.merged:
         errors = [
             f"[{f.rule}] {f.message}" for f in outcome.judgement.findings if f.severity == "error"
         ]
-        raise SwarmError(f"#{pr.number} not merged: {'; '.join(errors[:3])}", EXIT_FAILED_CHECK)
+        raise SwarmError(f"#{number} not merged: {'; '.join(errors[:3])}", EXIT_FAILED_CHECK)
     return outcome
 
 

@@ -166,6 +166,8 @@ def _merge_message(pr: PullRequest, verdict: Judgement) -> str:
         "Swarm-Stage": pr.stage,
         "Swarm-Agent": pr.author,
     }
+    if not pr.task_key:
+        del fields["Swarm-Task"]  # a person's change to no task (see swarm.pulls)
     if verdict.proposal.fence is not None:
         fields["Swarm-Fence"] = verdict.proposal.fence
     approvers = sorted({a.reviewer for a in verdict.approvals if a.commit == pr.head_sha})

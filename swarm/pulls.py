@@ -17,10 +17,11 @@ from swarm.gitstore import MAIN, Identity
 from swarm.repo import Repo
 
 HUMAN_STAGE = "human"
+REPOSITORY = "repository"  # the branch of a person's change to no task (swarm.yaml, workflows)
 
 
 def branch_name(task: str, stage: str) -> str:
-    return f"swarm/{task}/{stage}"
+    return f"swarm/{task or REPOSITORY}/{stage}"
 
 
 def identity(name: str, now: float) -> Identity:
@@ -29,7 +30,7 @@ def identity(name: str, now: float) -> Identity:
 
 @dataclass(frozen=True)
 class Proposal:
-    task: str
+    task: str  # "": a person's change to the repository's own files, which no task owns
     stage: str  # research | compliance | execute | human
     author: str
     title: str
@@ -51,6 +52,8 @@ def propose(
         "Swarm-Stage": proposal.stage,
         "Swarm-Agent": proposal.author,
     }
+    if not proposal.task:
+        del fields["Swarm-Task"]  # an empty trailer would make every trailer unreadable
     if proposal.fence is not None:
         fields["Swarm-Fence"] = proposal.fence
     message = trailers.format_message(proposal.title, fields, proposal.body)

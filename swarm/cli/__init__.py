@@ -67,7 +67,9 @@ for command in (
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every way out of it is an exit code, never a traceback for expected errors."""
     try:
-        cli.main(args=argv, prog_name="swarm", standalone_mode=False)
+        # Outside standalone mode click catches a command's `Exit(code)` itself and returns
+        # the code, so a failed check (exit 1) must be taken from the return value.
+        code = cli.main(args=argv, prog_name="swarm", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.UsageError as exc:
@@ -92,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except Exception:  # a bug: keep the trace for the report, show the user where it is
         return _report_bug()
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 def _report_bug() -> int:

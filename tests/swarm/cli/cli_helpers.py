@@ -4,10 +4,13 @@ directories to prove nothing was written, and build the bad inputs the CLI must 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
+import time
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -15,6 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from swarm.cli import main
+from swarm.forge.base import PullRequest
+from swarm.pulls import Proposal, propose
+from swarm.repo import open_repo
+from swarm.task import TaskFile
+from swarm.trailers import parse
 from tests.planexe.planexe_fixtures import (
     DEPENDENCIES,
     build_run,
@@ -24,6 +32,7 @@ from tests.planexe.planexe_fixtures import (
     write_dir,
     write_zip,
 )
+from tests.swarm.flow import Flow
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 MiB = 1024 * 1024
@@ -105,6 +114,66 @@ def assert_one_error_line(err: str, *fragments: str) -> None:
     assert len(err) < 400, err
     for fragment in fragments:
         assert fragment in err, f"{fragment!r} not in {err!r}"
+
+
+# --------------------------------------------------------------------------- repositories
+
+HUMAN = "alice"  # the one person Flow lists in swarm.yaml humans
+
+
+def flow_now(root: Path) -> Flow:
+    """The example plan materialized in `root`, driven by hand from two minutes ago: the
+    claims it takes are still live (15 minutes) when a `swarm` command runs at wall-clock
+    time, and the commands' merges come after everything the flow did."""
+    flow = Flow(root, humans=(HUMAN,))
+    flow.now = time.time() - 120
+    return flow
+
+
+def copy_repo(template: Path, tmp_path: Path) -> Path:
+    """A private copy of a repository built once per module (its forge must be closed)."""
+    return Path(shutil.copytree(template, tmp_path / "repo", symlinks=True))
+
+
+def prs_json(capsys, repo: Path) -> dict[int, dict]:
+    """`swarm prs DIR --json`, by number."""
+    ran = call(capsys, "prs", repo, "--json")
+    assert ran.code == 0, ran.err
+    return {pr["number"]: pr for pr in json.loads(ran.out)}
+
+
+def main_head(repo: Path) -> str:
+    return git("rev-parse", "main", cwd=repo)
+
+
+def repropose(repo: Path, number: int, edits: Mapping[str, bytes]) -> PullRequest:
+    """The pull request's author pushes again: its change as it stands on its head, with
+    `edits` applied, on top of main now; same branch, same claim token."""
+    opened = open_repo(repo)
+    with opened.forge as forge:
+        pr = forge.get_pull_request(number)
+        git_ = opened.git
+        base = git_.merge_base(main_head(repo), pr.head_sha)
+        assert base is not None
+        changes: dict[str, bytes | None] = {
+            c.path: git_.read(pr.head_sha, c.path) for c in git_.diff(base, pr.head_sha)
+        }
+        changes.update(edits)
+        fence = parse(git_.commit_message(pr.head_sha)).get("Swarm-Fence")
+        proposal = Proposal(
+            pr.task_key, pr.stage, pr.author, pr.title, fence=int(fence) if fence else None
+        )
+        again = propose(opened, proposal, changes, time.time())
+    assert again.number == number and again.head_sha != pr.head_sha
+    return again
+
+
+def task_on_main(repo: Path, task_id: str) -> TaskFile:
+    opened = open_repo(repo)
+    opened.forge.close()
+    task = opened.task(task_id)
+    assert task is not None, task_id
+    return task
 
 
 # --------------------------------------------------------------------------- bad inputs
