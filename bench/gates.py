@@ -24,12 +24,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# bench/swarm.py is named like the package: keep this folder off the import path
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-import synth_plan  # noqa: E402
-
+from bench import synth_plan  # noqa: E402
 from swarm import claims  # noqa: E402
 from swarm.gitstore import MAIN, GitStore  # noqa: E402
 from swarm.integrator import judge  # noqa: E402

@@ -25,12 +25,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# bench/swarm.py is named like the package: keep this folder off the import path
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-import synth_plan  # noqa: E402
-
+from bench import synth_plan  # noqa: E402
 from planexe import read_plan  # noqa: E402
 from swarm.forge.local import LocalForge  # noqa: E402
 from swarm.issue_sync import sync_issues  # noqa: E402

@@ -17,7 +17,6 @@ Usage: python bench/swarm.py [--plan PATH] [--latency 0.2] [--ns 1,2,4,8]
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import statistics
@@ -32,11 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-_spec = importlib.util.spec_from_file_location("rehearsal_model", ROOT / "bench/rehearsal_model.py")
-assert _spec and _spec.loader
-rehearsal_model = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(rehearsal_model)
 
+from bench import rehearsal_model  # noqa: E402
 from planexe import read_plan  # noqa: E402
 from swarm.materialize import materialize  # noqa: E402
 from swarm.repo import open_repo  # noqa: E402

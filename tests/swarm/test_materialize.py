@@ -161,8 +161,7 @@ def test_tasks_on_main_read_back_equal_to_what_was_built(example_plan, tmp_path)
 
 @pytest.mark.slow
 def test_killed_materialize_leaves_no_half_made_repository(tmp_path):
-    sys.path.insert(0, str(REPO_ROOT / "bench"))
-    import synth_plan
+    from bench import synth_plan
 
     plan = synth_plan.write(tmp_path / "plan", tasks=3000)
     out = tmp_path / "out"
