@@ -3,8 +3,11 @@
 - offline_run_s: the largest shared plan, every stage, offline engine, N=7 agents
   (2 research, 1 compliance, 4 executor), from materialized to quiescent.
 - overhead_ms_per_stage: the runtime's own time per stage (claim, propose, gates, merge,
-  bookkeeping), the engine's time excluded: median over the stages of that run.
-- For N = 1, 2, 4, 8 agents (pools of N each) with every model call taking 0.2 s (litellm's
+  bookkeeping), the engine's time excluded: median over the stages of an offline run of the
+  same plan with one agent (no other stage competing for the 2 cores); and the same under the
+  7-agent run (overhead_ms_per_stage_n7), where stages share the cores.
+- For N = 1, 2, 4, 8 agents in all (each role may use up to N of them) with every model call
+  taking 0.2 s (litellm's
   mock_delay, via bench/rehearsal_model.py): the makespan, and efficiency = lower bound /
   makespan, the lower bound being max(critical path, total work / N) with work = the stages'
   measured durations and the critical path the longest chain of stages through research,
@@ -49,8 +52,19 @@ def run(plan_path: Path, work: Path, name: str, options: SpawnOptions) -> dict:
     start = time.perf_counter()
     report = spawn(out, options, sleep=time.sleep)
     wall = time.perf_counter() - start
-    assert not report.luigi_failures, report.results[-3:]
+    assert not report.luigi_failures, report.failures
     return {"wall": wall, "report": report, "repo": open_repo(out)}
+
+
+def merged(run_result: dict) -> list[dict]:  # type: ignore[type-arg]
+    return [r for r in run_result["report"].results if r["outcome"] == "merged"]
+
+
+def overhead_ms(run_result: dict) -> float:  # type: ignore[type-arg]
+    rows = merged(run_result)
+    return round(
+        statistics.median(float(r["seconds"]) - float(r["engine_seconds"]) for r in rows) * 1000, 1
+    )
 
 
 def critical_path(repo, results) -> float:  # type: ignore[no-untyped-def]
@@ -84,20 +98,22 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-swarm-") as tmp:
         work = Path(tmp)
         offline = run(args.plan, work, "offline", SpawnOptions(engine_spec("offline")))
-        rows = [r for r in offline["report"].results if r["outcome"] == "merged"]
-        overhead = [float(r["seconds"]) - float(r["engine_seconds"]) for r in rows]
         out["offline_run_s"] = round(offline["wall"], 2)
-        out["stages"] = len(rows)
-        out["overhead_ms_per_stage"] = round(statistics.median(overhead) * 1000, 1)
-        out["overhead_ms_per_stage_mean"] = round(statistics.mean(overhead) * 1000, 1)
+        out["stages"] = len(merged(offline))
+        out["overhead_ms_per_stage_n7"] = overhead_ms(offline)
+        single = run(
+            args.plan, work, "offline-1", SpawnOptions(engine_spec("offline"), 1, 1, 1, workers=1)
+        )
+        out["overhead_ms_per_stage"] = overhead_ms(single)
         print(
-            f"offline: {out['offline_run_s']} s for {len(rows)} stages; runtime overhead "
-            f"{out['overhead_ms_per_stage']} ms/stage median"
+            f"offline: {out['offline_run_s']} s for {out['stages']} stages with 7 agents; "
+            f"runtime overhead {out['overhead_ms_per_stage']} ms/stage median with 1 agent, "
+            f"{out['overhead_ms_per_stage_n7']} ms with 7 sharing 2 cores"
         )
         rehearsal_model.register(args.latency)
         for n in [int(x) for x in args.ns.split(",")]:
             spec = engine_spec("rehearsal/fast")
-            got = run(args.plan, work, f"n{n}", SpawnOptions(spec, n, n, n))
+            got = run(args.plan, work, f"n{n}", SpawnOptions(spec, n, n, n, workers=n))
             results = got["report"].results
             work_s = sum(float(r["seconds"]) for r in results)
             path = critical_path(got["repo"], results)

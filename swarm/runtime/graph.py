@@ -49,7 +49,9 @@ class StageTask(luigi.Task):
     repo_dir = luigi.Parameter()
     plan_task = luigi.Parameter()  # not task_id: luigi.Task already has one
     stage = luigi.Parameter()
-    run_id = luigi.Parameter(significant=False)
+    # significant: each pass is new work to the scheduler (luigid would otherwise ignore a task
+    # it saw done moments ago, per its stable_done_cooldown_secs)
+    run_id = luigi.Parameter()
     engine_spec = luigi.Parameter(significant=False)
 
     @property
@@ -79,7 +81,7 @@ class StageTask(luigi.Task):
         engine: Engine = load_engine(self.engine_spec)
         role = ROLE_OF_STAGE[self.stage]
         with agent_slot(repo.path, POOL_OF_STAGE[self.stage]) as name:
-            started, engine_before = time.monotonic(), engine.engine_seconds()
+            at, started, engine_before = time.time(), time.monotonic(), engine.engine_seconds()
             result = run_stage(
                 repo,
                 engine.context(repo),
@@ -93,6 +95,7 @@ class StageTask(luigi.Task):
                 repo.path,
                 self.run_id,
                 result,
+                at,
                 time.monotonic() - started,
                 engine.engine_seconds() - engine_before,
             )
@@ -134,7 +137,12 @@ def results_path(repo_path: Path, run_id: str) -> Path:
 
 
 def record(
-    repo_path: Path, run_id: str, result: StageResult, seconds: float, engine_seconds: float
+    repo_path: Path,
+    run_id: str,
+    result: StageResult,
+    at: float,
+    seconds: float,
+    engine_seconds: float,
 ) -> None:
     line = json.dumps(
         {
@@ -144,6 +152,7 @@ def record(
             "detail": result.detail,
             "pr": result.pr,
             "cost_usd": result.cost_usd,
+            "at": round(at, 4),
             "seconds": round(seconds, 4),
             "engine_seconds": round(engine_seconds, 4),
         }

@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import luigi
-import luigi.configuration
 
 from swarm import claims
+from swarm.integrator import finish_merges
 from swarm.readme_refresh import refresh_readme
-from swarm.repo import open_repo
+from swarm.repo import FORGE_DIR, open_repo
 from swarm.runtime.engines import load_engine
-from swarm.runtime.graph import pending_stages, read_results, roots, stage_task
+from swarm.runtime.graph import pending_stages, read_results, results_path, roots, stage_task
+from swarm.runtime.scheduler import configure, local_luigid, run_workers
 
 MOVED = {"merged", "blocked"}
 _MAX_WAIT_S = 3600.0
@@ -38,6 +39,7 @@ class SpawnOptions:
     until_idle: bool = True
     max_passes: int = 1000
     scheduler_url: str | None = None  # luigid; None: luigi's local scheduler
+    workers: int | None = None  # agents at once in all; None: the sum of the pools
 
 
 @dataclass
@@ -45,8 +47,12 @@ class SpawnReport:
     run_id: str
     passes: int = 0
     results: list[dict[str, Any]] = field(default_factory=list)
-    luigi_failures: int = 0
+    failures: list[str] = field(default_factory=list)
     stopped: str = ""
+
+    @property
+    def luigi_failures(self) -> int:
+        return len(self.failures)
 
     @property
     def outcomes(self) -> Counter[str]:
@@ -61,42 +67,32 @@ class SpawnReport:
         return sum(float(r["cost_usd"]) for r in self.results)
 
 
-def configure_luigi(options: SpawnOptions) -> None:
-    config = luigi.configuration.get_config()  # type: ignore[no-untyped-call]
-    for pool, count in (
-        ("research", options.research),
-        ("compliance", options.compliance),
-        ("executor", options.executor),
-    ):
-        config.set("resources", pool, str(max(count, 0)))
-    # each stage checks on main whether it can act; see swarm.runtime.graph
-    config.set("worker", "check_unfulfilled_deps", "false")
-    config.set("worker", "keep_alive", "false")
-    # luigi's defaults make an idle worker sleep 1 s plus up to 5 s of jitter before it asks for
-    # work again: fine for hour-long batch jobs, ruinous for stages of a fraction of a second
-    config.set("worker", "wait_interval", "0.02")
-    config.set("worker", "wait_jitter", "0.0")
-    config.set("core", "no_lock", "true")
+def pools(options: SpawnOptions) -> dict[str, int]:
+    return {
+        "research": options.research,
+        "compliance": options.compliance,
+        "executor": options.executor,
+    }
 
 
-def run_pass(repo_dir: Path, options: SpawnOptions, run_id: str) -> int:
-    """One pass of the workflow; returns luigi's count of failed tasks (bugs, not outcomes)."""
+def run_pass(repo_dir: Path, options: SpawnOptions, run_id: str, url: str | None) -> list[str]:
+    """One pass of the workflow; returns what luigi says failed (bugs, not outcomes)."""
     repo = open_repo(repo_dir)
+    finish_merges(repo, time.time())  # those a killed swarm left half done
     tasks = [
         stage_task(str(repo_dir), task_id, stage, run_id, options.engine_spec)
         for task_id, stage in roots(repo)
     ]
-    if not tasks:
-        return 0
     repo.forge.close()
-    workers = max(options.research + options.compliance + options.executor, 1)
-    kwargs: dict[str, Any] = {"workers": workers, "detailed_summary": True, "log_level": "ERROR"}
-    if options.scheduler_url:
-        kwargs["scheduler_url"] = options.scheduler_url
-    else:
-        kwargs["local_scheduler"] = True
-    result = luigi.build(tasks, **kwargs)  # type: ignore[no-untyped-call]
-    return len(_failed_tasks(result))
+    if not tasks:
+        return []
+    workers = options.workers or max(sum(pools(options).values()), 1)
+    if url is None:  # one agent: luigi's local scheduler, stages in this process
+        result = luigi.build(  # type: ignore[no-untyped-call]
+            tasks, workers=1, local_scheduler=True, detailed_summary=True, log_level="ERROR"
+        )
+        return _failed_tasks(result)
+    return run_workers(tasks, url, workers, results_path(repo_dir, run_id).with_suffix(".fail"))
 
 
 def _failed_tasks(result: Any) -> list[str]:
@@ -115,13 +111,28 @@ def spawn(
     clock: Callable[[], float] = time.time,
     sleep: Callable[[float], None] = time.sleep,
 ) -> SpawnReport:
-    configure_luigi(options)
+    configure(pools(options), repo_dir / FORGE_DIR)
     load_engine(options.engine_spec).preload(open_repo(repo_dir))
+    workers = options.workers or max(sum(pools(options).values()), 1)
+    if options.scheduler_url or workers == 1:
+        return _passes(repo_dir, options, options.scheduler_url, on_pass, clock, sleep)
+    with local_luigid() as url:
+        return _passes(repo_dir, options, url, on_pass, clock, sleep)
+
+
+def _passes(
+    repo_dir: Path,
+    options: SpawnOptions,
+    url: str | None,
+    on_pass: Callable[[SpawnReport], None],
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+) -> SpawnReport:
     report = SpawnReport(run_id=f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}")
     seen = 0
     while report.passes < options.max_passes:
         report.passes += 1
-        report.luigi_failures += run_pass(repo_dir, options, report.run_id)
+        report.failures += run_pass(repo_dir, options, report.run_id, url)
         report.results = read_results(repo_dir, report.run_id)
         fresh, seen = report.results[seen:], len(report.results)
         on_pass(report)

@@ -42,6 +42,7 @@ def final_summary(repo: Repo, report: SpawnReport, seconds: float) -> dict[str, 
         "people": people,
         "failed_stages": failed,
         "luigi_failures": report.luigi_failures,
+        "luigi_failure_lines": report.failures[:20],
     }
 
 

@@ -1,0 +1,148 @@
+"""luigi's central scheduler (luigid) for a swarm, and the worker processes that join it.
+
+luigi's local scheduler forks a process per task when it runs several workers; once litellm is
+loaded, the parent is ~300 MB and every fork costs 15-20 ms of the parent's time, serially: at a
+few hundred stages that was a third of a run. So a swarm runs luigid on loopback (or joins the
+one given with --scheduler-url) and N long-lived worker processes, each running its stages
+in-process one after another, forked once from the warm parent. luigid keeps the dependencies
+and the role pools (resources) across the workers, as it does across machines.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import luigi
+import luigi.configuration
+
+from swarm.errors import SwarmError
+
+_STARTUP_S = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def configure(pools: dict[str, int], state_dir: Path) -> None:
+    """luigi settings for the scheduler and the workers of a swarm (set before either runs)."""
+    config = luigi.configuration.get_config()  # type: ignore[no-untyped-call]
+    for pool, count in pools.items():
+        config.set("resources", pool, str(max(count, 0)))
+    config.set("scheduler", "state_path", str(state_dir / "luigid-state.pickle"))
+    config.set("scheduler", "record_task_history", "false")
+    # a dead worker's task goes back to pending quickly, so the others take it on
+    config.set("scheduler", "worker_disconnect_delay", "5")
+    # a stage that raised (a bug, not an outcome) is tried twice more, then given up for the pass
+    config.set("scheduler", "retry_delay", "1")
+    config.set("scheduler", "retry_count", "3")
+    # each stage checks on main whether it can act; see swarm.runtime.graph
+    config.set("worker", "check_unfulfilled_deps", "false")
+    # a worker waits while others run stages that may unblock more work, but not for ever
+    config.set("worker", "keep_alive", "true")
+    config.set("worker", "max_keep_alive_idle_duration", "120 seconds")
+    # luigi's defaults make an idle worker sleep 1 s plus up to 5 s of jitter before it asks for
+    # work again: fine for hour-long batch jobs, ruinous for stages of a fraction of a second
+    config.set("worker", "wait_interval", "0.02")
+    config.set("worker", "wait_jitter", "0.0")
+    config.set("worker", "ping_interval", "1.0")
+    config.set("core", "no_lock", "true")
+
+
+def _serve(port: int, parent: int) -> None:
+    import luigi.server
+
+    def orphaned() -> None:  # a killed swarm must not leave its scheduler behind
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=orphaned, daemon=True).start()
+    luigi.server.run(api_port=port, address="127.0.0.1")  # type: ignore[no-untyped-call]
+
+
+@contextlib.contextmanager
+def local_luigid() -> Iterator[str]:
+    """A luigid on a free loopback port for the duration of the block; yields its URL."""
+    port = free_port()
+    proc = multiprocessing.get_context("fork").Process(
+        target=_serve, args=(port, os.getpid()), daemon=True
+    )
+    proc.start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url)
+        yield url
+    finally:
+        proc.terminate()
+        proc.join(timeout=10)
+        if proc.is_alive():
+            proc.kill()
+
+
+def wait_until_up(url: str, timeout: float = _STARTUP_S) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/api/task_list?data={{}}", timeout=1):
+                return
+        except (urllib.error.URLError, ConnectionError, OSError):
+            time.sleep(0.05)
+    raise SwarmError(f"luigi's scheduler at {url} did not answer within {timeout:.0f} s", 1)
+
+
+def _work(tasks: list[Any], url: str, failures: Path) -> None:
+    """The worker that adds the graph to the scheduler: it stays until the graph is done."""
+    result = luigi.build(  # type: ignore[no-untyped-call]
+        tasks, workers=1, scheduler_url=url, detailed_summary=True, log_level="ERROR"
+    )
+    status = getattr(getattr(result, "status", None), "name", "")
+    # NOT_RUN only says this worker did not see others run their share of the graph
+    if status not in ("SUCCESS", "SUCCESS_WITH_RETRY", "NOT_RUN"):
+        summary = getattr(result, "summary_text", "") or status
+        lines = [line for line in summary.splitlines() if "fail" in line.lower()] or [status]
+        with failures.open("a") as out:
+            out.write("\n".join(lines) + "\n")
+
+
+def _assist(url: str) -> None:
+    """A worker that adds nothing and runs whatever the scheduler hands it (luigi's assistant):
+    only one worker pays for adding the graph, which costs a check and a call per task."""
+    luigi.build(  # type: ignore[no-untyped-call]
+        [], workers=1, scheduler_url=url, assistant=True, log_level="ERROR"
+    )
+
+
+def run_workers(tasks: list[Any], url: str, workers: int, failures: Path) -> list[str]:
+    """Fork one worker that adds the graph and `workers - 1` assistants, all joining the
+    scheduler at `url`; when the graph is done the assistants are stopped. Returns what luigi
+    reported as failed (bugs, not outcomes)."""
+    failures.unlink(missing_ok=True)
+    ctx = multiprocessing.get_context("fork")
+    main = ctx.Process(target=_work, args=(tasks, url, failures))
+    helpers = [ctx.Process(target=_assist, args=(url,)) for _ in range(workers - 1)]
+    main.start()
+    for proc in helpers:
+        proc.start()
+    main.join()
+    for proc in helpers:  # idle now: every task of the graph is done
+        proc.terminate()
+    for proc in helpers:
+        proc.join(timeout=10)
+    lines = failures.read_text().splitlines() if failures.exists() else []
+    if main.exitcode:
+        lines.append(f"the scheduling worker exited with {main.exitcode}")
+    return lines
