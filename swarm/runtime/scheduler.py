@@ -11,6 +11,7 @@ and the role pools (resources) across the workers, as it does across machines.
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing
 import os
 import signal
@@ -18,6 +19,7 @@ import socket
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -126,6 +128,22 @@ def _assist(url: str) -> None:
     )
 
 
+def running(url: str) -> int:
+    query = urllib.parse.quote('{"status": "RUNNING", "upstream_status": "", "search": ""}')
+    with urllib.request.urlopen(f"{url}/api/task_list?data={query}", timeout=10) as answer:
+        return len(json.load(answer)["response"])
+
+
+def wait_until_idle(url: str, procs: list[Any], poll: float = 0.05) -> None:
+    while any(p.is_alive() for p in procs):
+        try:
+            if running(url) == 0:
+                return
+        except (urllib.error.URLError, OSError, ValueError, KeyError):
+            return  # no scheduler to ask: the workers cannot get work either
+        time.sleep(poll)
+
+
 def run_workers(tasks: list[Any], url: str, workers: int, failures: Path) -> list[str]:
     """Fork one worker that adds the graph and `workers - 1` assistants, all joining the
     scheduler at `url`; when the graph is done the assistants are stopped. Returns what luigi
@@ -138,7 +156,10 @@ def run_workers(tasks: list[Any], url: str, workers: int, failures: Path) -> lis
     for proc in helpers:
         proc.start()
     main.join()
-    for proc in helpers:  # idle now: every task of the graph is done
+    # the adding worker leaves once nothing is pending for it, while assistants may still be
+    # running the last stages: stop them only when the scheduler says nothing runs any more
+    wait_until_idle(url, helpers)
+    for proc in helpers:
         proc.terminate()
     for proc in helpers:
         proc.join(timeout=10)
