@@ -9,11 +9,14 @@ model, not the words.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from typing import Any
 
-import litellm
-from litellm import CustomLLM
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # before litellm is imported
+
+import litellm  # noqa: E402
+from litellm import CustomLLM  # noqa: E402
 
 PROVIDER = "rehearsal"
 _MARK = "validate against this JSON schema:\n"
