@@ -15,8 +15,8 @@ from typing import Any
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # before litellm is imported
 
-import litellm  # noqa: E402
-from litellm import CustomLLM  # noqa: E402
+import litellm
+from litellm import CustomLLM
 
 PROVIDER = "rehearsal"
 _MARK = "validate against this JSON schema:\n"
