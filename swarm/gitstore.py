@@ -8,6 +8,10 @@ there first.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
+import logging
 import os
 import time
 from collections.abc import Iterator, Mapping
@@ -26,6 +30,9 @@ _ADDED = pygit2.enums.DeltaStatus.ADDED
 _DELETED = pygit2.enums.DeltaStatus.DELETED
 _LOCK_RETRIES = 8
 _STALE_LOCK_SECONDS = 60.0
+_GUARD_WAIT_S = 30.0
+GUARDS_DIR = "ref-guards"  # in the git directory; git ignores what it does not know there
+log = logging.getLogger(__name__)
 
 
 class RefConflict(SwarmError):
@@ -67,9 +74,14 @@ class Identity:
         return pygit2.Signature(self.name, self.email, when, self.offset)
 
 
+class _GuardBusy(Exception):
+    """Another plan-swarm writer is updating the ref right now."""
+
+
 class GitStore:
     def __init__(self, repo: pygit2.Repository) -> None:
         self._repo = repo
+        self._guards: Path | None = None
 
     @property
     def path(self) -> Path:
@@ -345,20 +357,69 @@ class GitStore:
 
         A transaction takes the ref's lock before comparing, so racing writers cannot both
         succeed (pygit2's references.create(force=False) checks before locking and can)."""
-        for attempt in range(_LOCK_RETRIES):
+        attempt, busy_until = 0, time.monotonic() + _GUARD_WAIT_S
+        while attempt < _LOCK_RETRIES:
             try:
-                with self._repo.transaction() as txn:
+                with self._guard(ref), self._repo.transaction() as txn:
                     txn.lock_ref(ref)
                     actual = self.resolve_ref(ref)
                     if actual != expected:
                         raise RefConflict(ref, expected, actual)
                     txn.set_target(ref, pygit2.Oid(hex=new), message=reason or "plan-swarm")
                 return
+            except _GuardBusy:
+                # a live plan-swarm writer is in its update (a dead one holds no flock): it
+                # will be done in moments, however loaded the machine, so wait for it longer
+                if time.monotonic() < busy_until:
+                    time.sleep(0.002)
+                    continue
             except (OSError, pygit2.GitError) as exc:
                 if "lock" not in str(exc).lower():
                     raise
-                self._wait_for_lock(ref, attempt)
+            self._wait_for_lock(ref, attempt)
+            attempt += 1
         raise self._lock_error(ref)
+
+    @contextlib.contextmanager
+    def _guard(self, ref: str) -> Iterator[None]:
+        """Held by a plan-swarm writer for as long as it may hold `ref`'s git lock: an flock,
+        which dies with its process, on a file that names the holder until it is done.
+
+        A guard that names a holder while nobody holds its flock was left by a writer killed
+        inside its update (SIGKILL, a crash): the git lock of the ref, if that writer left
+        one, is its, since no plan-swarm writer takes a ref's git lock without the guard. That
+        lock is removed and the log says so. A lock that no guard accounts for (another
+        program's, or a writer that is still alive) is never removed: see `_lock_error`."""
+        if self._guards is None:
+            self._guards = Path(self._repo.path) / GUARDS_DIR
+            self._guards.mkdir(exist_ok=True)
+        name = hashlib.sha1(ref.encode(), usedforsecurity=False).hexdigest()
+        fd = os.open(self._guards / name, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise _GuardBusy(ref) from None
+            try:
+                left = os.pread(fd, 256, 0)
+                if left:
+                    self._remove_dead_writers_lock(ref, left.decode(errors="replace"))
+                    os.ftruncate(fd, 0)
+                os.pwrite(fd, f"pid {os.getpid()} was updating {ref}\n".encode(), 0)
+                yield
+            finally:
+                os.ftruncate(fd, 0)
+                fcntl.flock(fd, fcntl.LOCK_UN)  # explicit: a forked child may share the fd
+        finally:
+            os.close(fd)
+
+    def _remove_dead_writers_lock(self, ref: str, holder: str) -> None:
+        lock = Path(self._repo.path) / (ref + ".lock")
+        try:
+            lock.unlink()
+        except FileNotFoundError:
+            return  # it died before taking the git lock, or after releasing it
+        log.warning("removed %s, left behind: %s", lock, holder.strip())
 
     def resolve_ref(self, ref: str) -> str | None:
         try:

@@ -8,6 +8,10 @@ and the pull request is judged again against the new main.
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from swarm import claims, issue_sync, trailers
@@ -17,7 +21,7 @@ from swarm.gates import run_gates
 from swarm.gates.model import Actor, Approval, Finding, GateInput, Proposal
 from swarm.gitstore import MAIN, GitStore, RefConflict
 from swarm.pulls import HUMAN_STAGE, identity
-from swarm.repo import Repo
+from swarm.repo import FORGE_DIR, Repo
 from swarm.settings import SETTINGS_PATH, Settings, from_yaml
 from swarm.snapshots import TreeSnapshot
 from swarm.states import ROLE_OF_STAGE, Role
@@ -25,6 +29,7 @@ from swarm.states import ROLE_OF_STAGE, Role
 CHECK_NAME = "swarm-gates"
 INTEGRATOR = "integrator"
 _MERGE_ATTEMPTS = 20
+_MERGE_WAIT_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -132,24 +137,25 @@ def merge(repo: Repo, number: int, now: float) -> MergeOutcome:
     if pr.state != "open":
         raise SwarmError(f"pull request #{number} is {pr.state}, not open")
     for _ in range(_MERGE_ATTEMPTS):
-        base = repo.git.resolve(MAIN)
-        assert base is not None
-        verdict = judge(repo.git, base, pr.head_sha, pr.author, approvals_of(repo, pr), now)
-        _record_check(repo, pr, verdict)
-        if not verdict.ok or verdict.tree is None:
-            return MergeOutcome(False, pr, verdict)
-        commit = repo.git.write_commit(
-            verdict.tree,
-            _merge_message(pr, verdict),
-            identity(pr.author, now),
-            [base, pr.head_sha],
-            committer=identity(INTEGRATOR, now),
-        )
-        try:
-            repo.git.update_ref(MAIN, commit, base, f"merge #{pr.number}")
-        except RefConflict:
-            continue  # main moved while we judged: judge again against the new main
-        _release_claim(repo, verdict, now)
+        with _one_merge_at_a_time(repo):
+            base = repo.git.resolve(MAIN)
+            assert base is not None
+            verdict = judge(repo.git, base, pr.head_sha, pr.author, approvals_of(repo, pr), now)
+            _record_check(repo, pr, verdict)
+            if not verdict.ok or verdict.tree is None:
+                return MergeOutcome(False, pr, verdict)
+            commit = repo.git.write_commit(
+                verdict.tree,
+                _merge_message(pr, verdict),
+                identity(pr.author, now),
+                [base, pr.head_sha],
+                committer=identity(INTEGRATOR, now),
+            )
+            try:
+                repo.git.update_ref(MAIN, commit, base, f"merge #{pr.number}")
+            except RefConflict:
+                continue  # main moved while we judged: judge again against the new main
+        _release_claim(repo, verdict.proposal, now)
         merged = repo.forge.mark_merged(pr.number, commit)
         if pr.task_key:
             issue_sync.sync_task(repo, pr.task_key)
@@ -157,6 +163,30 @@ def merge(repo: Repo, number: int, now: float) -> MergeOutcome:
     raise SwarmError(
         f"main kept moving: gave up merging #{number} after {_MERGE_ATTEMPTS} tries", 1
     )
+
+
+@contextlib.contextmanager
+def _one_merge_at_a_time(repo: Repo) -> Iterator[None]:
+    """Merges on this machine judge and swap main in turn. Racing, each judged main as it was,
+    all but one lost the swap and judged again, and under load one could lose twenty times
+    in a row and give up. Other machines still race through the swap, as before. The lock
+    dies with its holder; one that hangs is waited for `_MERGE_WAIT_S` at most."""
+    fd = os.open(repo.path / FORGE_DIR / "merge.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC)
+    try:
+        deadline, locked = time.monotonic() + _MERGE_WAIT_S, False
+        while not locked and time.monotonic() < deadline:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                locked = True
+            except BlockingIOError:
+                time.sleep(0.002)
+        try:
+            yield
+        finally:
+            if locked:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def _merge_message(pr: PullRequest, verdict: Judgement) -> str:
@@ -177,8 +207,40 @@ def _merge_message(pr: PullRequest, verdict: Judgement) -> str:
     return trailers.format_message(f"Merge #{pr.number}: {pr.title}", fields)
 
 
-def _release_claim(repo: Repo, verdict: Judgement, now: float) -> None:
-    p = verdict.proposal
+def finish_merges(repo: Repo, now: float) -> list[int]:
+    """Finish what an integrator killed half way through a merge left undone: a pull request
+    whose merge is on main but that the forge still shows open (it died after moving main),
+    and issues that do not show their task's state on main (it died before syncing them).
+    Such a pull request is marked merged and its claim released, as `merge` would have done;
+    nothing else would ever look at it again, since its stage is past. Returns their numbers.
+    Cheap when there is nothing to finish: a merge base per open pull request, and an upsert
+    of the issues that changes none."""
+    main = repo.git.resolve(MAIN)
+    finished: list[int] = []
+    for pr in repo.forge.list_pull_requests("open"):
+        if main is None or repo.git.merge_base(main, pr.head_sha) != pr.head_sha:
+            continue
+        commit = _merge_commit_of(repo.git, main, pr)
+        if commit is None:
+            continue
+        _release_claim(repo, proposal_of(repo.git, pr.head_sha), now)
+        repo.forge.mark_merged(pr.number, commit)
+        finished.append(pr.number)
+    issue_sync.sync_issues(repo.forge, repo.tasks())
+    return finished
+
+
+def _merge_commit_of(git: GitStore, main: str, pr: PullRequest) -> str | None:
+    for commit in git.log_first_parent(main):
+        info = git.commit_info(commit)
+        if info.parents[1:] != (pr.head_sha,):
+            continue
+        if trailers.parse(info.message).get("Swarm-PR") == str(pr.number):
+            return commit
+    return None
+
+
+def _release_claim(repo: Repo, p: Proposal, now: float) -> None:
     if not (p.task and p.stage) or p.stage == HUMAN_STAGE:
         return
     claim = claims.read(repo.git, p.task, p.stage)

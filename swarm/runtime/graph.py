@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from typing import Any
 
 import luigi
 
+from swarm.llm.errors import redact
 from swarm.repo import FORGE_DIR, Repo, open_repo
 from swarm.runtime.engines import Engine, load_engine
 from swarm.runtime.stage import SOURCE_STATE, StageResult, run_stage
@@ -52,6 +54,9 @@ class StageTask(luigi.Task):
     # significant: each pass is new work to the scheduler (luigid would otherwise ignore a task
     # it saw done moments ago, per its stable_done_cooldown_secs)
     run_id = luigi.Parameter()
+    # significant too: luigid ignores, for stable_done_cooldown_secs (10 s), a task it saw done,
+    # and a stage that was busy or waiting in one pass must run in the next, seconds later
+    pass_no = luigi.IntParameter(default=0)
     engine_spec = luigi.Parameter(significant=False)
 
     @property
@@ -70,7 +75,9 @@ class StageTask(luigi.Task):
         ]
 
     def _other(self, task_id: str, stage: str) -> StageTask:
-        return stage_task(self.repo_dir, task_id, stage, self.run_id, self.engine_spec)
+        return stage_task(
+            self.repo_dir, task_id, stage, self.run_id, self.engine_spec, self.pass_no
+        )
 
     def complete(self) -> bool:
         task = repo_for(self.repo_dir).task(self.plan_task)
@@ -100,10 +107,30 @@ class StageTask(luigi.Task):
                 engine.engine_seconds() - engine_before,
             )
 
+    def on_failure(self, exception: BaseException) -> str:
+        """A stage that raised (a bug, not an outcome) is written to the run's failure file by
+        the worker that ran it: an assistant's own summary of its work reaches no one."""
+        what = re.sub(r"\s+", " ", f"{type(exception).__name__}: {exception}")[:300]
+        line = f"{self.plan_task} {self.stage} raised {redact(what)}\n"
+        path = results_path(Path(self.repo_dir), self.run_id).with_suffix(".fail")
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        try:
+            os.write(fd, line.encode())
+        finally:
+            os.close(fd)
+        return str(super().on_failure(exception))  # type: ignore[no-untyped-call]
 
-def stage_task(repo_dir: str, task_id: str, stage: str, run_id: str, engine: str) -> StageTask:
+
+def stage_task(
+    repo_dir: str, task_id: str, stage: str, run_id: str, engine: str, pass_no: int = 0
+) -> StageTask:
     return StageTask(  # type: ignore[no-untyped-call]
-        repo_dir=repo_dir, plan_task=task_id, stage=stage, run_id=run_id, engine_spec=engine
+        repo_dir=repo_dir,
+        plan_task=task_id,
+        stage=stage,
+        run_id=run_id,
+        engine_spec=engine,
+        pass_no=pass_no,
     )
 
 

@@ -48,9 +48,10 @@ def configure(pools: dict[str, int], state_dir: Path) -> None:
     config.set("scheduler", "record_task_history", "false")
     # a dead worker's task goes back to pending quickly, so the others take it on
     config.set("scheduler", "worker_disconnect_delay", "5")
-    # a stage that raised (a bug, not an outcome) is tried twice more, then given up for the pass
-    config.set("scheduler", "retry_delay", "1")
-    config.set("scheduler", "retry_count", "3")
+    # a stage that raised (a bug, not an outcome) is given up for the pass at once: luigid
+    # moves a failed task back to pending only when it prunes, every 60 s, so retries here
+    # held a whole pass for minutes; the next pass (see swarm.runtime.spawn) tries it again
+    config.set("scheduler", "retry_count", "1")
     # each stage checks on main whether it can act; see swarm.runtime.graph
     config.set("worker", "check_unfulfilled_deps", "false")
     # a worker waits while others run stages that may unblock more work, but not for ever

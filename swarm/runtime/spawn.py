@@ -75,12 +75,14 @@ def pools(options: SpawnOptions) -> dict[str, int]:
     }
 
 
-def run_pass(repo_dir: Path, options: SpawnOptions, run_id: str, url: str | None) -> list[str]:
+def run_pass(
+    repo_dir: Path, options: SpawnOptions, run_id: str, url: str | None, pass_no: int = 0
+) -> list[str]:
     """One pass of the workflow; returns what luigi says failed (bugs, not outcomes)."""
     repo = open_repo(repo_dir)
     finish_merges(repo, time.time())  # those a killed swarm left half done
     tasks = [
-        stage_task(str(repo_dir), task_id, stage, run_id, options.engine_spec)
+        stage_task(str(repo_dir), task_id, stage, run_id, options.engine_spec, pass_no)
         for task_id, stage in roots(repo)
     ]
     repo.forge.close()
@@ -129,18 +131,25 @@ def _passes(
     sleep: Callable[[float], None],
 ) -> SpawnReport:
     report = SpawnReport(run_id=f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}")
-    seen = 0
+    seen = retries = 0
     while report.passes < options.max_passes:
         report.passes += 1
-        report.failures += run_pass(repo_dir, options, report.run_id, url)
+        report.failures += run_pass(repo_dir, options, report.run_id, url, report.passes)
         report.results = read_results(repo_dir, report.run_id)
         fresh, seen = report.results[seen:], len(report.results)
         on_pass(report)
         if any(r["outcome"] in MOVED for r in fresh):
+            retries = 0
             refresh_readme(open_repo(repo_dir), clock())
             if options.until_idle:
                 continue
             break
+        failed = any(r["outcome"] == "failed" for r in fresh)
+        if options.until_idle and failed and retries < _max_stage_attempts(repo_dir):
+            # a failed stage is tried again (each failure is counted on its task's issue) until
+            # its attempts run out and it is blocked: a bounded number of passes
+            retries += 1
+            continue
         wait = _wait_for_foreign_claims(repo_dir, clock())
         if wait is None or not options.until_idle:
             report.stopped = "idle: only people, approvals or nothing can move things now"
@@ -150,6 +159,14 @@ def _passes(
         report.stopped = f"stopped after {options.max_passes} passes"
     refresh_readme(open_repo(repo_dir), clock())
     return report
+
+
+def _max_stage_attempts(repo_dir: Path) -> int:
+    repo = open_repo(repo_dir)
+    try:
+        return repo.settings().max_stage_attempts
+    finally:
+        repo.forge.close()
 
 
 def _wait_for_foreign_claims(repo_dir: Path, now: float) -> float | None:

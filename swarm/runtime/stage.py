@@ -11,9 +11,10 @@ stage repeats no model call and opens no second pull request.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -71,26 +72,44 @@ def run_stage(
     except claims.ClaimTaken as exc:
         return StageResult(task_id, stage, "busy", str(exc))
     settings = ctx.settings
-    with _Heartbeat(repo, claim, settings.lease_seconds, settings.heartbeat_seconds, clock):
-        cost = 0.0
-        if open_pr is not None:  # a dead run's work: propose it again under this claim
-            changes, summary = ctx.changes_of(open_pr), open_pr.title
-        else:
-            result = _work(repo, ctx, task, stage, claim, make_agent, clock)
-            if isinstance(result, StageResult):
-                return result
-            changes, summary = _change_set(ctx, task, result), result.summary
-            cost = sum(line.cost_usd for line in result.ledger)
-        pr = propose(
-            repo,
-            Proposal(
-                task_id, stage, agent_name, summary or f"{task_id} {stage}", fence=claim.token
-            ),
-            changes,
-            clock(),
-        )
-    outcome = _merge(repo, ctx, task, pr, claim, clock)
+    with _released_on_error(repo, claim, clock):
+        with _Heartbeat(repo, claim, settings.lease_seconds, settings.heartbeat_seconds, clock):
+            cost = 0.0
+            if open_pr is not None:  # a dead run's work: propose it again under this claim
+                changes, summary = ctx.changes_of(open_pr), open_pr.title
+            else:
+                result = _work(repo, ctx, task, stage, claim, make_agent, clock)
+                if isinstance(result, StageResult):
+                    return result
+                changes, summary = _change_set(ctx, task, result), result.summary
+                cost = sum(line.cost_usd for line in result.ledger)
+            pr = propose(
+                repo,
+                Proposal(
+                    task_id, stage, agent_name, summary or f"{task_id} {stage}", fence=claim.token
+                ),
+                changes,
+                clock(),
+            )
+        outcome = _merge(repo, ctx, task, pr, claim, clock)
     return dataclasses.replace(outcome, cost_usd=cost)
+
+
+@contextlib.contextmanager
+def _released_on_error(
+    repo: Repo, claim: claims.Claim, clock: Callable[[], float]
+) -> Iterator[None]:
+    """A stage that raises (a bug, git or the forge failing) gives its claim up on the way
+    out, so that the swarm does not wait out the lease of a claim nobody works under, retry,
+    fail the same way and wait again, without end. The error still goes up to luigi."""
+    try:
+        yield
+    except Exception:
+        with contextlib.suppress(Exception):  # the error that matters is the one in flight
+            current = claims.read(repo.git, claim.task, claim.stage)
+            if current is not None and current.held and current.token == claim.token:
+                claims.release(repo.git, current, current.agent, clock())
+        raise
 
 
 def _revive(
