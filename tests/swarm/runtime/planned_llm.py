@@ -53,7 +53,7 @@ def expected_cost(prompt_tokens: int, completion_tokens: int) -> float:
     return float(cost_in) + float(cost_out)
 
 
-class PlannedLLM(CustomLLM):  # type: ignore[misc]
+class PlannedLLM(CustomLLM):
     def __init__(
         self,
         log: Path,
