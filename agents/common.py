@@ -36,6 +36,16 @@ COMPLEX_DEPENDENCIES = 3
 assert all(STAGE_OF[SOURCE_STATE[r]] == STAGE[r] for r in STAGE)
 
 
+class LLMRole:
+    """What every role's LLM engine shares: its name and the factory of its model client."""
+
+    role: Role
+    engine: str = "llm"
+
+    def __init__(self, llm: LLMFactory) -> None:
+        self._llm = llm
+
+
 class WrongState(SwarmError):
     """The role was asked to work on a task that is not in the state its stage starts from."""
 

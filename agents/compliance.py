@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 from agents import brief, prompts
 from agents.base import WorkContext, WorkResult
 from agents.common import (
-    LLMFactory,
+    LLMRole,
     ask,
     check_state,
     complexity,
@@ -272,12 +272,8 @@ class ComplianceAssessment(BaseModel):
     )
 
 
-class LLMCompliance:
-    role: Role = Role.COMPLIANCE
-    engine: str = "llm"
-
-    def __init__(self, llm: LLMFactory) -> None:
-        self._llm = llm
+class LLMCompliance(LLMRole):
+    role = Role.COMPLIANCE
 
     def work(self, ctx: WorkContext) -> WorkResult:
         check_state(self.role, ctx)

@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field, create_model, model_validator
 from agents import brief, prompts
 from agents.base import WorkContext, WorkResult
 from agents.common import (
-    LLMFactory,
+    LLMRole,
     ask,
     check_state,
     complexity,
@@ -170,12 +170,8 @@ def deliverable_schema(criteria_count: int) -> type[Deliverable]:
     )
 
 
-class LLMExecutor:
-    role: Role = Role.EXECUTOR
-    engine: str = "llm"
-
-    def __init__(self, llm: LLMFactory) -> None:
-        self._llm = llm
+class LLMExecutor(LLMRole):
+    role = Role.EXECUTOR
 
     def work(self, ctx: WorkContext) -> WorkResult:
         check_state(self.role, ctx)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from agents import brief, prompts
 from agents.base import WorkContext, WorkResult
 from agents.common import (
-    LLMFactory,
+    LLMRole,
     ask,
     check_state,
     complexity,
@@ -189,12 +189,8 @@ class ResearchBrief(BaseModel):
     open_questions: list[str] = Field(max_length=8)
 
 
-class LLMResearch:
-    role: Role = Role.RESEARCH
-    engine: str = "llm"
-
-    def __init__(self, llm: LLMFactory) -> None:
-        self._llm = llm
+class LLMResearch(LLMRole):
+    role = Role.RESEARCH
 
     def work(self, ctx: WorkContext) -> WorkResult:
         check_state(self.role, ctx)
