@@ -90,12 +90,12 @@ def baseline(plan_path: Path) -> Callable[[Path], None]:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
         # the same result as ours, a bare repository, without a clone: git-dir and work tree apart
-        env = os.environ | GIT_ENV | {"GIT_DIR": str(out), "GIT_WORK_TREE": str(work)}
+        env = os.environ | GIT_ENV
         subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(out)], check=True, env=env)
+        env |= {"GIT_DIR": str(out), "GIT_WORK_TREE": str(work)}
         subprocess.run(["git", "add", "-A"], check=True, env=env, cwd=work)
-        subprocess.run(
-            ["git", "commit", "-q", "-m", "Materialize plan"], check=True, env=env, cwd=work
-        )
+        subprocess.run(["git", "commit", "-q", "-m", "Materialize plan"], check=True, env=env,
+                       cwd=work)
         shutil.rmtree(work)
         with LocalForge.create(out) as forge:
             sync_issues(forge, tasks)

@@ -3,6 +3,7 @@ that turns expected failures into a message and an exit code (see swarm.errors).
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import tempfile
@@ -15,26 +16,43 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # never fetch at 
 
 from planexe.errors import PlanError
 from swarm import __version__
-from swarm.cli import (
-    approve,
-    claims,
-    demo,
-    gate,
-    human,
-    inspect,
-    issues,
-    materialize,
-    merge,
-    prs,
-    schema,
-    spawn,
-    status,
-    verify,
-)
 from swarm.errors import EXIT_BAD_INPUT, EXIT_BUG, EXIT_INTERRUPTED, SwarmError
 
+# command name -> (module under swarm.cli, attribute). Modules are imported only when their
+# command runs (or --help lists them): `swarm status` need not load luigi or the agents.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "inspect": ("inspect", "command"),
+    "materialize": ("materialize", "command"),
+    "status": ("status", "command"),
+    "issues": ("issues", "command"),
+    "schema": ("schema", "command"),
+    "demo": ("demo", "command"),
+    "gate": ("gate", "command"),
+    "merge": ("merge", "command"),
+    "approve": ("approve", "command"),
+    "prs": ("prs", "command"),
+    "claims": ("claims", "command"),
+    "release": ("claims", "release_command"),
+    "verify": ("verify", "command"),
+    "spawn": ("spawn", "command"),
+    "human": ("human", "group"),
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, attr = COMMANDS[cmd_name]
+        command = getattr(importlib.import_module(f"swarm.cli.{module}"), attr)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="plan-swarm")
 def cli() -> None:
     """Execute a finished PlanExe plan as a Git repository worked by a swarm of agents.
@@ -42,26 +60,6 @@ def cli() -> None:
     Exit codes: 0 ok, 1 a check failed, 2 bad input or usage (nothing changed),
     3 a bug in plan-swarm, 130 interrupted.
     """
-
-
-for command in (
-    inspect.command,
-    materialize.command,
-    status.command,
-    issues.command,
-    schema.command,
-    demo.command,
-    gate.command,
-    merge.command,
-    approve.command,
-    prs.command,
-    claims.command,
-    claims.release_command,
-    verify.command,
-    spawn.command,
-    human.group,
-):
-    cli.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,7 +18,9 @@ REGENERATE = "docs/cli.md is stale: run `python scripts/cli_docs.py > docs/cli.m
 
 def command_paths() -> list[list[str]]:
     out: list[list[str]] = [[]]
-    for name, command in cli.commands.items():
+    ctx = click.Context(cli)
+    for name in cli.list_commands(ctx):
+        command = cli.get_command(ctx, name)
         out.append([name])
         if isinstance(command, click.Group):
             out += [[name, sub] for sub in command.commands]
