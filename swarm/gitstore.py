@@ -15,7 +15,7 @@ import logging
 import os
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pygit2
@@ -78,10 +78,76 @@ class _GuardBusy(Exception):
     """Another plan-swarm writer is updating the ref right now."""
 
 
+ZERO = "0" * 40
+
+
+@dataclass(frozen=True)
+class RemoteLink:
+    """The remote a local mirror publishes to (the GitHub forge's repository).
+
+    The token reaches git only through libgit2's credentials callback: it is never part of a
+    URL, a config file, a ref log or a message."""
+
+    url: str
+    token: str | None = field(default=None, repr=False)
+    published: tuple[str, ...] = ("refs/heads/", "refs/swarm/")
+
+    def publishes(self, ref: str) -> bool:
+        return any(ref.startswith(p) for p in self.published)
+
+
+class _StaleRemote(Exception):
+    def __init__(self, ref: str, actual: str | None) -> None:
+        self.ref, self.actual = ref, actual
+
+
+class _Callbacks(pygit2.RemoteCallbacks):
+    """Credentials from the link, a compare-and-swap check before anything is sent, and the
+    server's verdict per ref."""
+
+    def __init__(self, link: RemoteLink, expect: dict[str, str | None] | None = None) -> None:
+        super().__init__()
+        self._link, self._expect = link, expect or {}
+        self._asked = False
+        self.rejected: dict[str, str] = {}
+
+    def credentials(
+        self, url: str, username_from_url: str | None, allowed_types: int
+    ) -> pygit2.UserPass:
+        if self._link.token is None or self._asked:
+            # asked again means the token was refused: stop instead of looping on it
+            raise SwarmError(f"{_public(url)}: the remote refused the credentials", 1)
+        self._asked = True
+        return pygit2.UserPass("x-access-token", self._link.token)
+
+    def push_negotiation(self, updates: list[pygit2.remotes.PushUpdate]) -> None:
+        for u in updates:
+            if u.dst_refname in self._expect:
+                actual = None if str(u.src) == ZERO else str(u.src)
+                if actual != self._expect[u.dst_refname]:
+                    raise _StaleRemote(u.dst_refname, actual)
+
+    def push_update_reference(self, refname: str, message: str | None) -> None:
+        if message:
+            self.rejected[refname] = message
+
+
+def _public(url: str) -> str:
+    """A URL fit for a message: any user info dropped."""
+    scheme, sep, rest = url.partition("://")
+    return f"{scheme}{sep}{rest.rpartition('@')[2]}" if sep else url
+
+
 class GitStore:
     def __init__(self, repo: pygit2.Repository) -> None:
         self._repo = repo
         self._guards: Path | None = None
+        self._link: RemoteLink | None = None
+
+    def link(self, remote: RemoteLink | None) -> None:
+        """Make this store a mirror of `remote`: an update of a published ref is a
+        compare-and-swap on the remote first (see update_ref)."""
+        self._link = remote
 
     @property
     def path(self) -> Path:
@@ -356,7 +422,16 @@ class GitStore:
         """Compare-and-swap: `ref` goes to `new` only if it holds `expected` now.
 
         A transaction takes the ref's lock before comparing, so racing writers cannot both
-        succeed (pygit2's references.create(force=False) checks before locking and can)."""
+        succeed (pygit2's references.create(force=False) checks before locking and can).
+        On a linked mirror the remote is the truth: the local swap happens first (it keeps
+        this machine's writers in turn), then the push, which is sent only if the remote
+        still holds `expected` and which the server applies only if it still does. A refused
+        push resets the local ref to the remote's value and raises RefConflict."""
+        self._update_local(ref, new, expected, reason)
+        if self._link is not None and self._link.publishes(ref):
+            self._publish(ref, new, expected)
+
+    def _update_local(self, ref: str, new: str, expected: str | None, reason: str) -> None:
         attempt, busy_until = 0, time.monotonic() + _GUARD_WAIT_S
         while attempt < _LOCK_RETRIES:
             try:
@@ -429,6 +504,81 @@ class GitStore:
 
     def _wait_for_lock(self, ref: str, attempt: int) -> None:
         time.sleep(min(0.005 * (2**attempt), 0.5))
+
+    # -- the remote of a mirror ----------------------------------------------------------
+
+    def _remote(self) -> tuple[pygit2.Remote, RemoteLink]:
+        if self._link is None:
+            raise SwarmError(f"{self.path}: not linked to a remote", 1)
+        return self._repo.remotes.create_anonymous(self._link.url), self._link
+
+    def _publish(self, ref: str, new: str, expected: str | None) -> None:
+        remote, link = self._remote()
+        callbacks = _Callbacks(link, {ref: expected})
+        try:
+            remote.push([f"{ref}:{ref}"], callbacks=callbacks)
+        except _StaleRemote as stale:
+            self._follow(ref, stale.actual, new)
+            raise RefConflict(ref, expected, stale.actual) from None
+        except pygit2.GitError as exc:
+            # the local swap stands; the remote is told again by the next write of this ref,
+            # whose expected value then differs from the remote's and resets the mirror
+            raise SwarmError(f"push of {ref} to {_public(link.url)} failed: {exc}", 1) from None
+        if ref in callbacks.rejected:
+            actual = self.remote_refs(ref).get(ref)
+            self._follow(ref, actual, new)
+            raise RefConflict(ref, expected, actual)
+
+    def _follow(self, ref: str, actual: str | None, mine: str) -> None:
+        """Make the mirror's `ref` what the remote says, replacing our own `mine`."""
+        if actual is not None and not self._repo.odb.exists(pygit2.Oid(hex=actual)):
+            self.fetch([ref])
+            return
+        with contextlib.suppress(RefConflict):
+            if actual is None:
+                with self._repo.transaction() as txn:
+                    txn.lock_ref(ref)
+                    if self.resolve_ref(ref) == mine:
+                        txn.remove(ref)
+            else:
+                self._update_local(ref, actual, mine, "follow the remote")
+
+    def push(self, refs: list[str]) -> dict[str, str]:
+        """Push `refs` as they are here (no force): ref -> the server's reason, for those it
+        refused. Objects the remote lacks go with them, in one pack."""
+        remote, link = self._remote()
+        callbacks = _Callbacks(link)
+        try:
+            remote.push([f"{r}:{r}" for r in refs], callbacks=callbacks)
+        except pygit2.GitError as exc:
+            raise SwarmError(f"push to {_public(link.url)} failed: {exc}", 1) from None
+        return callbacks.rejected
+
+    def remote_refs(self, prefix: str = "") -> dict[str, str]:
+        """ref -> commit id on the remote, for refs under `prefix`."""
+        remote, link = self._remote()
+        try:
+            heads = remote.list_heads(callbacks=_Callbacks(link))
+        except pygit2.GitError as exc:
+            raise SwarmError(f"cannot read {_public(link.url)}: {exc}", 1) from None
+        return {h.name: str(h.oid) for h in heads if h.name and h.name.startswith(prefix)}
+
+    def fetch(self, refs: list[str] | None = None) -> None:
+        """Bring the mirror up to the remote: `refs` (default: branches and plan-swarm's refs)
+        become what the remote holds."""
+        remote, link = self._remote()
+        specs = (
+            [f"+{r}:{r}" for r in refs]
+            if refs
+            else [
+                "+refs/heads/*:refs/heads/*",
+                "+refs/swarm/*:refs/swarm/*",
+            ]
+        )
+        try:
+            remote.fetch(specs, callbacks=_Callbacks(link), message="plan-swarm: fetch")
+        except pygit2.GitError as exc:
+            raise SwarmError(f"fetch from {_public(link.url)} failed: {exc}", 1) from None
 
     def _lock_error(self, ref: str) -> SwarmError:
         lock = Path(self._repo.path) / (ref + ".lock")
