@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from swarm import claims, issue_sync, trailers
 from swarm.errors import SwarmError
-from swarm.forge.base import CheckResult, PullRequest
+from swarm.forge.base import CheckResult, PullRequest, ServerMerging
 from swarm.gates import run_gates
 from swarm.gates.model import Actor, Approval, Finding, GateInput, Proposal
 from swarm.gitstore import MAIN, GitStore, RefConflict
@@ -144,17 +144,10 @@ def merge(repo: Repo, number: int, now: float) -> MergeOutcome:
             _record_check(repo, pr, verdict)
             if not verdict.ok or verdict.tree is None:
                 return MergeOutcome(False, pr, verdict)
-            commit = repo.git.write_commit(
-                verdict.tree,
-                _merge_message(pr, verdict),
-                identity(pr.author, now),
-                [base, pr.head_sha],
-                committer=identity(INTEGRATOR, now),
-            )
-            try:
-                repo.git.update_ref(MAIN, commit, base, f"merge #{pr.number}")
-            except RefConflict:
+            landed = _land(repo, pr, verdict, base, now)
+            if landed is None:
                 continue  # main moved while we judged: judge again against the new main
+            commit = landed
         _release_claim(repo, verdict.proposal, now)
         merged = repo.forge.mark_merged(pr.number, commit)
         if pr.task_key:
@@ -163,6 +156,35 @@ def merge(repo: Repo, number: int, now: float) -> MergeOutcome:
     raise SwarmError(
         f"main kept moving: gave up merging #{number} after {_MERGE_ATTEMPTS} tries", 1
     )
+
+
+def _land(repo: Repo, pr: PullRequest, verdict: Judgement, base: str, now: float) -> str | None:
+    """Move main to the judged merge; the merge commit, or None when main moved first."""
+    message = _merge_message(pr, verdict)
+    forge = repo.forge
+    if isinstance(forge, ServerMerging) and forge.merges_on_server:
+        try:
+            commit = forge.merge_on_server(pr.number, pr.head_sha, message)
+        except SwarmError:
+            repo.git.fetch([MAIN])
+            if repo.git.resolve(MAIN) == base:
+                raise  # main did not move: GitHub refused for another reason
+            return None
+        repo.git.fetch([MAIN])
+        return commit
+    assert verdict.tree is not None
+    commit = repo.git.write_commit(
+        verdict.tree,
+        message,
+        identity(pr.author, now),
+        [base, pr.head_sha],
+        committer=identity(INTEGRATOR, now),
+    )
+    try:
+        repo.git.update_ref(MAIN, commit, base, f"merge #{pr.number}")
+    except RefConflict:
+        return None
+    return commit
 
 
 @contextlib.contextmanager

@@ -22,7 +22,7 @@ from swarm.forge.local import LocalForge
 from swarm.gitstore import MAIN, GitStore, Identity
 from swarm.issue_sync import SyncCounts, sync_issues
 from swarm.plan_tasks import build_tasks
-from swarm.repo import is_plan_swarm_repo, open_repo
+from swarm.repo import FORGE_DIR, is_plan_swarm_repo, open_repo
 from swarm.settings import PlanRef, Settings
 from swarm.task import SCHEMA_PATH, TaskFile, json_schema_text, task_path, to_yaml
 
@@ -111,13 +111,19 @@ def commit_message(plan: Plan, tasks: Sequence[TaskFile]) -> str:
 
 
 def materialize(
-    plan: Plan, out: Path, humans: Sequence[str] = (), step: Step = lambda _: None
+    plan: Plan,
+    out: Path,
+    humans: Sequence[str] = (),
+    step: Step = lambda _: None,
+    local_issues: bool = True,
 ) -> Result:
+    """Materialize into `out`; `local_issues=False` leaves the issues to another forge (the
+    repository is then published, see github_publish)."""
     step("deriving tasks")
     tasks = build_tasks(plan)
     settings = default_settings(plan, humans)
     if out.exists() and not _is_empty_dir(out):
-        return _rerun(plan, out, tasks)
+        return _rerun(plan, out, tasks, local_issues)
     if not out.parent.is_dir():
         raise SwarmError(f"{out.parent}: no such directory (the parent of --out must exist)")
     step("rendering files")
@@ -125,7 +131,7 @@ def materialize(
     _remove_stale_asides(out)
     aside = out.parent / f"{_ASIDE_PREFIX.format(name=out.name)}{os.getpid()}"
     try:
-        commit, tree, counts = _build_aside(plan, tasks, tree_files, aside, step)
+        commit, tree, counts = _build_aside(plan, tasks, tree_files, aside, step, local_issues)
         os.replace(aside, out)
     except BaseException:
         shutil.rmtree(aside, ignore_errors=True)
@@ -156,20 +162,28 @@ def _alive(pid: int) -> bool:
 
 
 def _build_aside(
-    plan: Plan, tasks: Sequence[TaskFile], files: dict[str, bytes], aside: Path, step: Step
+    plan: Plan,
+    tasks: Sequence[TaskFile],
+    files: dict[str, bytes],
+    aside: Path,
+    step: Step,
+    local_issues: bool,
 ) -> tuple[str, str, SyncCounts]:
     step("writing git objects")
     git = GitStore.init_bare(aside)
     tree = git.write_tree(files)
     who = Identity(MATERIALIZER.name, MATERIALIZER.email, commit_time(plan))
     commit = git.commit(MAIN, tree, commit_message(plan, tasks), who, [], expected=None)
+    if not local_issues:
+        (aside / FORGE_DIR).mkdir()
+        return commit, tree, SyncCounts(0, 0)
     step("creating issues")
     with LocalForge.create(aside) as forge:
         counts = sync_issues(forge, tasks)
     return commit, tree, counts
 
 
-def _rerun(plan: Plan, out: Path, tasks: Sequence[TaskFile]) -> Result:
+def _rerun(plan: Plan, out: Path, tasks: Sequence[TaskFile], sync: bool) -> Result:
     if not out.is_dir() or not is_plan_swarm_repo(out):
         raise SwarmError(
             f"{out}: exists, is not empty and is not a plan-swarm repository; "
@@ -189,7 +203,7 @@ def _rerun(plan: Plan, out: Path, tasks: Sequence[TaskFile]) -> Result:
                 "materialize this plan into a new directory"
             )
         current = repo.tasks()
-        counts = sync_issues(forge, current)
+        counts = sync_issues(forge, current) if sync else SyncCounts(0, 0)
     head = repo.git.resolve(MAIN) or ""
     return Result(out, head, repo.git.tree_id(MAIN), False, len(current), counts)
 

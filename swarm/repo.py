@@ -7,8 +7,10 @@ from pathlib import Path
 
 from planexe.model import Plan
 from swarm.errors import SwarmError
+from swarm.forge import github_target
+from swarm.forge.base import Forge
 from swarm.forge.local import LocalForge
-from swarm.gitstore import MAIN, GitStore
+from swarm.gitstore import MAIN, GitStore, RemoteLink
 from swarm.plan_docs import PLAN_JSON
 from swarm.settings import SETTINGS_PATH, Settings, from_yaml
 from swarm.task import TASKS_DIR, TaskFile, TaskFileError
@@ -21,7 +23,7 @@ FORGE_DIR = "plan-swarm"
 class Repo:
     path: Path
     git: GitStore
-    forge: LocalForge
+    forge: Forge
 
     def settings(self, rev: str = MAIN) -> Settings:
         data = self.git.read(rev, SETTINGS_PATH)
@@ -69,6 +71,20 @@ def open_repo(path: Path) -> Repo:
             "(make one with `swarm materialize PLAN --out DIR`)"
         )
     git = GitStore.open(path)
+    forge = _linked_forge(path, git)
     if git.resolve(MAIN) is None:
         raise SwarmError(f"{path}: the repository has no main branch")
-    return Repo(path, git, LocalForge(path))
+    return Repo(path, git, forge or LocalForge(path))
+
+
+def _linked_forge(path: Path, git: GitStore) -> Forge | None:
+    """A mirror of a GitHub repository: link it and bring it up to date. None when local."""
+    target = github_target.load(path / FORGE_DIR)
+    if target is None:
+        return None
+    from swarm.forge.github import GitHubForge  # PyGithub only when the forge is GitHub
+
+    token = github_target.token()
+    git.link(RemoteLink(target.clone_url(), token))
+    git.fetch()
+    return GitHubForge(target, token)

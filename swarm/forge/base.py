@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from types import TracebackType
+from typing import Literal, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,17 @@ class CheckResult:
 class Forge(Protocol):
     """What both forges offer. Writes are idempotent where they carry a key."""
 
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Forge: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
     def ensure_labels(self, labels: list[LabelSpec]) -> None: ...
 
     def ensure_milestones(self, milestones: list[MilestoneSpec]) -> None: ...
@@ -145,3 +157,14 @@ class Forge(Protocol):
     def record_check(self, check: CheckResult) -> None: ...
 
     def list_checks(self, pr_number: int) -> list[CheckResult]: ...
+
+
+@runtime_checkable
+class ServerMerging(Protocol):
+    """A forge that merges on its side (GitHub): the integrator judges, the forge merges."""
+
+    merges_on_server: bool
+
+    def merge_on_server(self, number: int, head_sha: str, message: str) -> str:
+        """Merge pull request `number` if its head is still `head_sha`; the merge commit id."""
+        ...
