@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from swarm import claims, issue_sync, trailers
+from swarm.comment_approvals import approvals_from_comments
 from swarm.errors import SwarmError
 from swarm.forge.base import CheckResult, PullRequest, ServerMerging
 from swarm.gates import run_gates
@@ -123,12 +124,30 @@ def judge(
     return Judgement(base, head, tree, tuple(findings), actor, proposal, approvals)
 
 
-def approvals_of(repo: Repo, pr: PullRequest) -> tuple[Approval, ...]:
-    return tuple(
+def approvals_of(repo: Repo, pr: PullRequest, base: str) -> tuple[Approval, ...]:
+    """Reviews that approve, and people's `/approve` comments the swarm recorded; read only
+    when the task asks for approval, so the other merges cost no extra request."""
+    if not _asks_approval(repo, pr, base):
+        return ()
+    found = [
         Approval(r.reviewer, r.commit_sha)
         for r in repo.forge.list_reviews(pr.number)
         if r.state == "approved"
-    )
+    ]
+    issue = repo.forge.issue_by_key(pr.task_key) if pr.task_key else None
+    if issue is not None:
+        found += approvals_from_comments(repo.forge.list_comments(issue.number), pr.number)
+    return tuple(found)
+
+
+def _asks_approval(repo: Repo, pr: PullRequest, base: str) -> bool:
+    if not pr.task_key:
+        return True  # a person's change to the repository: let the gates see everything
+    for rev in (base, pr.head_sha):
+        task = repo.task(pr.task_key, rev)
+        if task is None or task.approval_required:
+            return True
+    return False
 
 
 def merge(repo: Repo, number: int, now: float) -> MergeOutcome:
@@ -140,7 +159,8 @@ def merge(repo: Repo, number: int, now: float) -> MergeOutcome:
         with _one_merge_at_a_time(repo):
             base = repo.git.resolve(MAIN)
             assert base is not None
-            verdict = judge(repo.git, base, pr.head_sha, pr.author, approvals_of(repo, pr), now)
+            approvals = approvals_of(repo, pr, base)
+            verdict = judge(repo.git, base, pr.head_sha, pr.author, approvals, now)
             _record_check(repo, pr, verdict)
             if not verdict.ok or verdict.tree is None:
                 return MergeOutcome(False, pr, verdict)

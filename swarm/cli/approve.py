@@ -24,6 +24,13 @@ def command(repo_dir: Path, number: int, name: str, comment: str) -> None:
         listed = ", ".join(humans) or "nobody"
         raise SwarmError(f"{name} may not approve: swarm.yaml lists {listed} as humans")
     with repo.forge as forge:
+        acting = getattr(forge, "login", None)
+        if callable(acting) and acting() != name:
+            raise SwarmError(
+                f"on GitHub a review is by the token's user ({acting()}), not {name}: approve "
+                f"with {name}'s own token, in GitHub's review page, or comment `/approve` on "
+                "the task's issue"
+            )
         pr = forge.get_pull_request(number)
         if pr.state != "open":
             raise SwarmError(f"pull request #{number} is {pr.state}, not open")

@@ -1,6 +1,6 @@
 """The GitHub forge: the `Forge` protocol over GitHub's REST API, through PyGithub.
 
-Issues and pull requests carry plan-swarm's key in a hidden marker (see github_markers), so
+Issues and pull requests carry plan-swarm's key in a hidden marker (see markers), so
 every write is an upsert and a re-run or a resumed run never duplicates. What the forge has
 read is kept for the life of the instance and updated by its own writes: a swarm worker lists
 issues and pull requests once, not once per stage (at most 5 calls per stage is the budget).
@@ -30,7 +30,7 @@ from github.Milestone import Milestone as GhMilestone
 from github.PullRequest import PullRequest as GhPull
 from github.Repository import Repository
 
-from swarm.forge import github_markers as markers
+from swarm.forge import markers
 from swarm.forge.base import (
     CheckResult,
     Comment,
@@ -80,6 +80,16 @@ class GitHubForge:
         self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+    def repository(self) -> Repository:
+        return self._gh.get_repo(self.target.repo)
+
+    def create_repository(self, private: bool) -> Repository:
+        """For the token's user when it is the owner, else in the owner organization."""
+        name = self.target.name
+        if self.target.owner == self.login():
+            return self._gh.get_user().create_repo(name, private=private)
+        return self._gh.get_organization(self.target.owner).create_repo(name, private=private)
 
     def login(self) -> str:
         """The user the token acts for: every write here is theirs on GitHub."""
@@ -467,16 +477,10 @@ def ensure_repository(forge: GitHubForge, private: bool) -> tuple[str, bool]:
     target = forge.target
     try:
         with api(f"GET repos/{target.repo}"):
-            repo = forge._gh.get_repo(target.repo)
-            return repo.clone_url, False
+            return forge.repository().clone_url, False
     except ApiError as exc:
         if exc.status != 404:
             raise
     with api(f"POST repos {target.repo}"):
-        if target.owner == forge.login():
-            made = forge._gh.get_user().create_repo(target.name, private=private)
-        else:
-            made = forge._gh.get_organization(target.owner).create_repo(
-                target.name, private=private
-            )
+        made = forge.create_repository(private)
     return made.clone_url, True

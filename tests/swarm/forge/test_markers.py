@@ -1,4 +1,4 @@
-from swarm.forge.github_markers import mark, read
+from swarm.forge.markers import mark, read
 
 
 def test_a_marked_body_reads_back_as_written() -> None:
