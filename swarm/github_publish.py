@@ -8,14 +8,17 @@ holds main, and the issues are upserted by their keys.
 
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from swarm.errors import SwarmError
 from swarm.forge import github_target
 from swarm.forge.github import GitHubForge, ensure_repository
+from swarm.forge.github_client import api
 from swarm.forge.github_target import GitHubTarget
-from swarm.gitstore import MAIN, GitStore
+from swarm.gitstore import MAIN, GitStore, RemoteLink
 from swarm.issue_sync import SyncCounts, sync_issues
 from swarm.repo import FORGE_DIR, open_repo
 
@@ -63,3 +66,26 @@ def _push_main(git: GitStore, target: GitHubTarget) -> bool:
             "publish to a new or empty repository"
         )
     return False
+
+
+def attach(repo_dir: Path, target: GitHubTarget, token: str) -> None:
+    """Make `repo_dir` a mirror of the GitHub repository, cloning it when it does not exist
+    (a worker on another machine, or a GitHub Actions job), so `open_repo` can use it."""
+    held = github_target.load(repo_dir / FORGE_DIR)
+    if held is not None:
+        _check_same_target(repo_dir, target)
+        return
+    if repo_dir.exists() and any(repo_dir.iterdir()):
+        raise SwarmError(f"{repo_dir}: exists and is not a mirror of {target.repo}")
+    with GitHubForge(target, token) as forge, api(f"GET repos/{target.repo}"):
+        clone_url = forge.repository().clone_url
+    target = replace(target, git_url=clone_url)
+    aside = repo_dir.parent / f".{repo_dir.name}.plan-swarm-clone"
+    shutil.rmtree(aside, ignore_errors=True)
+    try:
+        GitStore.clone_mirror(RemoteLink(target.clone_url(), token), aside)
+        github_target.save(aside / FORGE_DIR, target)
+        os.replace(aside, repo_dir)
+    except BaseException:
+        shutil.rmtree(aside, ignore_errors=True)
+        raise

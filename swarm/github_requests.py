@@ -27,14 +27,17 @@ class Request:
         return {"method": self.method, "path": self.path, "count": self.count, "why": self.why}
 
 
-def materialize(tasks: Sequence[TaskFile], owner_is_user: bool | None) -> list[Request]:
+def materialize(tasks: Sequence[TaskFile], owner_is_user: bool | None = None) -> list[Request]:
+    """`owner_is_user` None: not known without asking GitHub, so both creation paths show."""
     phases = list(dict.fromkeys(t.phase.code for t in tasks))
     labels = issue_specs.labels(phases)
     milestones = issue_specs.milestones(tasks)
     parents = issue_specs.subtask_issues(tasks, {})
     closed = sum(1 for t in tasks if issue_specs.task_issue(t).state == "closed")
     closed += sum(1 for p in parents if p.state == "closed")
-    create = "/user/repos" if owner_is_user else "/orgs/{org}/repos"
+    create = "/user/repos or /orgs/{org}/repos"
+    if owner_is_user is not None:
+        create = "/user/repos" if owner_is_user else "/orgs/{org}/repos"
     out = [
         Request("GET", REPO, 1, "does the repository exist"),
         Request("GET", "/user", 1, "whose token this is (user or organization repository)"),

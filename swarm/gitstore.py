@@ -34,6 +34,13 @@ _GUARD_WAIT_S = 30.0
 GUARDS_DIR = "ref-guards"  # in the git directory; git ignores what it does not know there
 log = logging.getLogger(__name__)
 
+# libgit2 keeps a parsed tree in its object cache only if it is under 4 KiB. tasks/ of a plan
+# with thousands of tasks is hundreds of KiB, so every read of a path under it inflated and
+# parsed the whole directory again: 4 ms per read at 10,000 tasks, and reading every task file
+# became quadratic. Larger trees are cached (the cache as a whole stays bounded by libgit2's
+# total limit, 256 MiB by default).
+pygit2.settings.cache_object_limit(pygit2.enums.ObjectType.TREE, 16 * 1024 * 1024)
+
 
 class RefConflict(SwarmError):
     """A compare-and-swap lost: the ref did not hold the expected value."""
@@ -165,6 +172,15 @@ class GitStore:
         except pygit2.GitError:
             raise SwarmError(f"{path}: not a git repository") from None
         return cls(repo)
+
+    @classmethod
+    def clone_mirror(cls, remote: RemoteLink, path: Path) -> GitStore:
+        """A bare mirror of `remote` at `path` (new), with its branches and plan-swarm's refs."""
+        repo = pygit2.init_repository(str(path), bare=True, initial_head="main")
+        store = cls(repo)
+        store.link(remote)
+        store.fetch()
+        return store
 
     @staticmethod
     def is_repository(path: Path) -> bool:

@@ -168,7 +168,8 @@ def merge(repo: Repo, number: int, now: float) -> MergeOutcome:
             if landed is None:
                 continue  # main moved while we judged: judge again against the new main
             commit = landed
-        _release_claim(repo, verdict.proposal, now)
+        # a merge made on the forge's side bears its own time, which the release must not precede
+        _release_claim(repo, verdict.proposal, max(now, repo.git.commit_info(commit).time))
         merged = repo.forge.mark_merged(pr.number, commit)
         if pr.task_key:
             issue_sync.sync_task(repo, pr.task_key)

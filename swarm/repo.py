@@ -40,17 +40,7 @@ class Repo:
     def tasks(self, rev: str = MAIN, under: str = "") -> list[TaskFile]:
         """Every task file at `rev` (only those whose id starts with `under`, e.g. '1.2.'), in
         WBS order. A file that does not parse is an error: a broken task file must be loud."""
-        out = []
-        for name in self.git.names(rev, TASKS_DIR):
-            if not name.startswith(under):
-                continue
-            path = f"{TASKS_DIR}/{name}"
-            try:
-                out.append(task_from_yaml((self.git.read(rev, path) or b"").decode("utf-8"), path))
-            except (TaskFileError, UnicodeDecodeError) as exc:
-                raise SwarmError(f"{self.path}: {exc}", 1) from None
-        out.sort(key=lambda t: tuple(int(p) for p in t.id.split(".")))
-        return out
+        return read_tasks(self.git, rev, under)
 
     def task(self, task_id: str, rev: str = MAIN) -> TaskFile | None:
         found = [t for t in self.tasks(rev, f"{task_id}-") if t.id == task_id]
@@ -88,3 +78,18 @@ def _linked_forge(path: Path, git: GitStore) -> Forge | None:
     git.link(RemoteLink(target.clone_url(), token))
     git.fetch()
     return GitHubForge(target, token)
+
+
+def read_tasks(git: GitStore, rev: str = MAIN, under: str = "") -> list[TaskFile]:
+    """The task files at `rev` of any git store (see Repo.tasks)."""
+    out = []
+    for name in git.names(rev, TASKS_DIR):
+        if not name.startswith(under):
+            continue
+        path = f"{TASKS_DIR}/{name}"
+        try:
+            out.append(task_from_yaml((git.read(rev, path) or b"").decode("utf-8"), path))
+        except (TaskFileError, UnicodeDecodeError) as exc:
+            raise SwarmError(f"{git.path}: {exc}", 1) from None
+    out.sort(key=lambda t: tuple(int(p) for p in t.id.split(".")))
+    return out

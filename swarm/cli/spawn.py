@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from swarm.cli.github_options import carry_out_commands, forge_options, prepare_spawn
 from swarm.cli.output import emit_json
 from swarm.errors import EXIT_FAILED_CHECK
 from swarm.repo import open_repo
@@ -39,6 +40,7 @@ from swarm.status import summarize
 )
 @click.option("--scheduler-url", default=None, help="luigid's URL to share one swarm.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@forge_options
 def command(
     repo_dir: Path,
     model: str,
@@ -48,10 +50,20 @@ def command(
     until_idle: bool,
     scheduler_url: str | None,
     as_json: bool,
+    forge: str,
+    gh_repo: str | None,
+    api_url: str | None,
+    writes_per_minute: float,
+    dry_run: bool,
 ) -> None:
-    """Run research, compliance and executor agents until only people can move things."""
+    """Run research, compliance and executor agents until only people can move things.
+
+    People's commands in issue comments (/done, /handback, /approve) are carried out first.
+    With --forge github, DIR is the repository's mirror (cloned when missing)."""
     repo_dir = repo_dir.absolute()
-    open_repo(repo_dir).forge.close()  # fail early and clearly on a wrong DIR
+    if prepare_spawn(repo_dir, forge, gh_repo, api_url, writes_per_minute, dry_run, as_json):
+        return
+    carry_out_commands(repo_dir)  # opens DIR first: fails early and clearly on a wrong DIR
     options = SpawnOptions(
         engine_spec(model), research, compliance, executor, until_idle, scheduler_url=scheduler_url
     )

@@ -23,7 +23,7 @@ from types import TracebackType
 from typing import Any, Literal, TypeVar
 
 from github import Github
-from github.GithubObject import NotSet
+from github.GithubObject import GithubObject, NotSet
 from github.Issue import Issue as GhIssue
 from github.Label import Label as GhLabel
 from github.Milestone import Milestone as GhMilestone
@@ -63,12 +63,13 @@ class GitHubForge:
     def __init__(self, target: GitHubTarget, token: str, gh: Github | None = None) -> None:
         self.target = target
         self._gh = gh or client(target, token)
-        self._repo: Repository = self._gh.get_repo(target.repo, lazy=True)
+        self._repo: Repository = self._gh.get_repo(target.repo)  # lazy: the client is
         self._labels: dict[str, GhLabel] | None = None
         self._milestones: dict[str, GhMilestone] | None = None
         self._issues: dict[str, GhIssue] | None = None  # by key
         self._pulls: dict[int, PullRequest] | None = None
         self._login: str | None = None
+        self._issue_writes = [0, 0]  # created, updated
 
     def close(self) -> None:
         self._gh.close()
@@ -170,7 +171,12 @@ class GitHubForge:
             out.append(_issue_of(found))
         return out
 
+    def write_counts(self) -> tuple[int, int]:
+        """Issues created and updated by this instance (see issue_sync)."""
+        return self._issue_writes[0], self._issue_writes[1]
+
     def _create_issue(self, spec: IssueSpec) -> GhIssue:
+        self._issue_writes[0] += 1
         body = _issue_body(spec)
         created = self._create(
             f"POST issues {spec.key}",
@@ -184,6 +190,7 @@ class GitHubForge:
         return created
 
     def _edit_issue(self, issue: GhIssue, spec: IssueSpec) -> GhIssue:
+        self._issue_writes[1] += 1
         with api(f"PATCH issues #{issue.number}"):
             issue.edit(
                 title=spec.title,
@@ -206,7 +213,7 @@ class GitHubForge:
             with api("GET issues"):
                 for issue in self._repo.get_issues(state="all", direction="asc"):
                     key = markers.read(issue.body)[1].get("key")
-                    if key and issue.pull_request is None:
+                    if key and not _is_pull(issue):
                         self._issues.setdefault(key, issue)  # the oldest wins a duplicate
         return self._issues
 
@@ -273,7 +280,13 @@ class GitHubForge:
         pulls = sorted(self._pull_map().values(), key=lambda p: p.number)
         return [p for p in pulls if state is None or p.state == state]
 
-    def get_pull_request(self, number: int) -> PullRequest:
+    def get_pull_request(self, number: int, fresh: bool = False) -> PullRequest:
+        """As this instance knows it (its own writes keep that current), or as GitHub has it
+        now when `fresh` or unknown. A merge of a stale one is refused by GitHub (the head
+        sha is part of the request), so a stale read costs a refusal, never a wrong merge."""
+        known = None if fresh or self._pulls is None else self._pulls.get(number)
+        if known is not None:
+            return known
         with api(f"GET pulls #{number}"):
             return self._remember(_pull_of(self._repo.get_pull(number)))
 
@@ -291,7 +304,9 @@ class GitHubForge:
         except ApiError as exc:
             if exc.status not in (405, 409, 422) and exc.status is not None and exc.status < 500:
                 raise
-            current = self.get_pull_request(number)  # a lost reply: did it merge after all?
+            current = self.get_pull_request(
+                number, fresh=True
+            )  # a lost reply: did it merge after all?
             if current.state == "merged" and current.head_sha == head_sha:
                 return current.merge_sha
             raise MergeRefused(str(exc), exc.status) from None
@@ -344,7 +359,7 @@ class GitHubForge:
             )
 
     def list_checks(self, pr_number: int) -> list[CheckResult]:
-        head = self.get_pull_request(pr_number).head_sha
+        head = self.get_pull_request(pr_number, fresh=True).head_sha
         out = []
         with api(f"GET check-runs {head[:12]}"):
             for run in self._repo.get_commit(head).get_check_runs():
@@ -400,6 +415,13 @@ class GitHubForge:
         raise AssertionError("unreachable")
 
 
+def _is_pull(issue: GhIssue) -> bool:
+    """Whether a listed issue is a pull request, from the data as listed: PyGithub's own
+    accessors (`pull_request`, `raw_data`) fetch the whole issue again first."""
+    listed: dict[str, Any] = GithubObject.raw_data.fget(issue)  # type: ignore[attr-defined]
+    return "pull_request" in listed
+
+
 def _issue_body(spec: IssueSpec) -> str:
     return markers.mark(spec.body, key=spec.key, parent=spec.parent_key or "")
 
@@ -435,8 +457,10 @@ def _wanted(spec: IssueSpec, number: int) -> Issue:
 
 def _pull_of(pr: GhPull) -> PullRequest:
     body, fields = markers.read(pr.body)
+    # merged_at, not merged: listed pull requests lack `merged`, which would fetch each again
+    merged = pr.merged_at is not None
     state: Literal["open", "merged", "closed"] = (
-        "merged" if pr.merged else "closed" if pr.state == "closed" else "open"
+        "merged" if merged else "closed" if pr.state == "closed" else "open"
     )
     return PullRequest(
         number=pr.number,
@@ -449,7 +473,7 @@ def _pull_of(pr: GhPull) -> PullRequest:
         stage=fields.get("stage", ""),
         state=state,
         head_sha=pr.head.sha,
-        merge_sha=(pr.merge_commit_sha or "") if pr.merged else "",
+        merge_sha=(pr.merge_commit_sha or "") if merged else "",
     )
 
 

@@ -43,6 +43,8 @@ class _Retry(GithubRetry):
 
 def retry_policy(backoff: float = 0.5, max_wait: float | None = 900.0) -> GithubRetry:
     return _Retry(
+        # 429 (a secondary limit answered that way) is not in GithubRetry's list
+        status_forcelist=[*range(500, 600), 429],
         total=_RETRIES,
         connect=3,
         read=3,
