@@ -13,3 +13,5 @@ for key, value in {
     "GIT_COMMITTER_EMAIL": "test@example.invalid",
 }.items():
     os.environ[key] = value
+
+pytest_plugins = ["ghcontract.pytest_plugin"]

@@ -1,0 +1,5 @@
+"""The emulated REST endpoints; importing this package registers them in ``ROUTES``."""
+
+from ghcontract.api import checks, issues, labels, pulls, refs, repos
+
+__all__ = ["checks", "issues", "labels", "pulls", "refs", "repos"]
