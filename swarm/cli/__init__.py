@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("verify", "command"),
     "spawn": ("spawn", "command"),
     "human": ("human", "group"),
+    "watch": ("watch", "command"),
 }
 
 
