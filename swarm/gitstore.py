@@ -8,6 +8,7 @@ there first.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import fcntl
 import hashlib
@@ -126,6 +127,14 @@ class _Callbacks(pygit2.RemoteCallbacks):
             raise SwarmError(f"{_public(url)}: the remote refused the credentials", 1)
         self._asked = True
         return pygit2.UserPass("x-access-token", self._link.token)
+
+    def custom_headers(self) -> list[str] | None:
+        # sent up front, as actions/checkout does, so that git does not pay a refused round
+        # trip (401, then the credentials callback) on every fetch and push
+        if self._link.token is None:
+            return None
+        basic = base64.b64encode(f"x-access-token:{self._link.token}".encode()).decode()
+        return [f"Authorization: Basic {basic}"]
 
     def push_negotiation(self, updates: list[pygit2.remotes.PushUpdate]) -> None:
         for u in updates:
