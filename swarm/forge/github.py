@@ -121,6 +121,17 @@ class GitHubForge:
             lambda: self._find_label(spec.name),
         )
 
+    def list_labels(self) -> list[LabelSpec]:
+        return [
+            LabelSpec(lb.name, lb.color, lb.description or "") for lb in self._label_map().values()
+        ]
+
+    def list_milestone_specs(self) -> list[MilestoneSpec]:
+        return [
+            MilestoneSpec(m.title, m.description or "", _day(m.due_on))
+            for m in self._milestone_map().values()
+        ]
+
     def _label_map(self) -> dict[str, GhLabel]:
         if self._labels is None:
             with api("GET labels"):

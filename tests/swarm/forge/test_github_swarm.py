@@ -8,6 +8,7 @@ import logging
 import subprocess
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from github import Auth, Github
@@ -17,6 +18,7 @@ from ghcontract.server import ContractServer
 from planexe import read_plan
 from swarm.cli.demo import example_plan_path
 from swarm.forge import markers
+from swarm.forge.local import LocalForge
 from swarm.gitstore import MAIN, GitStore
 from swarm.materialize import materialize as materialize_local
 from swarm.repo import Repo, open_repo
@@ -62,7 +64,15 @@ def forge_view(repo: Repo) -> dict[str, object]:
     """What a person sees in the forge, in terms both forges share."""
     issues = repo.forge.list_issues()
     pulls = repo.forge.list_pull_requests()
+    forge: Any = repo.forge
+    labels = forge.list_labels()
+    if isinstance(forge, LocalForge):
+        milestones = [(m.title, m.due_on) for m in forge.list_milestones()]
+    else:
+        milestones = [(m.title, m.due_on) for m in forge.list_milestone_specs()]
     return {
+        "labels": sorted((lb.name, lb.color.lower(), lb.description) for lb in labels),
+        "milestones": sorted(milestones),
         "issues": sorted((i.key, i.state, tuple(sorted(i.labels)), i.milestone) for i in issues),
         "pulls": Counter((p.task_key, p.stage, p.state) for p in pulls),
     }
@@ -164,6 +174,7 @@ def test_a_run_with_faults_still_merges_each_stage_once(
 ) -> None:
     out = tmp_path / "gh"
     assert materialize(example_plan_path(), out, "bike") == 0
+    server.required_checks = {"swarm-gates"}  # GitHub merges only what the gates passed
     pulls = "/repos/{owner}/{repo}/pulls"
     server.faults.arm("status_502", "POST", pulls, times=3, every=7)
     server.faults.arm("reset_after", "PUT", pulls + "/{pull_number}/merge", times=2, every=9)
