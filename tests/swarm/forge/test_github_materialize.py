@@ -194,3 +194,33 @@ def test_a_clone_of_the_pushed_repository_verifies(server: ContractServer, tmp_p
     clone = clone_with_claims(server, "bike", tmp_path / "clone.git")
     report = verify(GitStore.open(clone))
     assert report.ok and report.commits == 1
+
+
+def test_spawn_dry_run_sends_nothing(
+    server: ContractServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "bike"
+    assert materialize(example_plan_path(), out, "bike") == 0
+    capsys.readouterr()
+    before, git_before = len(server.calls), len(server.git_calls)
+    code = swarm(
+        "spawn", out, "--forge", "github", "--repo", f"{OWNER}/bike", "--dry-run", "--json"
+    )
+    printed = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert len(server.calls) == before and len(server.git_calls) == git_before
+    tasks = len(open_repo(out).tasks())
+    merges = [r for r in printed["requests"] if r["path"].endswith("/merge")]
+    assert merges[0]["count"] == 3 * tasks  # every task can go from todo through execute
+    assert printed["api_calls"] <= 5 * merges[0]["count"]
+
+
+def test_approving_as_someone_else_than_the_token_is_refused(
+    server: ContractServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "bike"
+    assert materialize(example_plan_path(), out, "bike") == 0
+    capsys.readouterr()
+    assert swarm("approve", out, 1, "--as", "alice") == 2
+    err = capsys.readouterr().err
+    assert "token's user (swarm-bot)" in err and "/approve" in err
