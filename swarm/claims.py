@@ -112,42 +112,45 @@ def acquire(store: RefStore, task: str, stage: str, agent: str, lease: float, no
 
 
 def heartbeat(store: RefStore, claim: Claim, lease: float, now: float) -> Claim:
-    """Renew the lease by compare-and-swap on the claim's own head."""
+    """Renew the lease by compare-and-swap on the claim's own head; ClaimLost if the claim
+    moved on, before or during the swap."""
     current = read(store, claim.task, claim.stage)
     if current is None or current.head != claim.head or not current.held:
         raise ClaimLost(claim, current)
-    return _append(
-        store,
-        current,
-        claim.task,
-        claim.stage,
-        claim.agent,
-        claim.token,
-        now + lease,
-        "heartbeat",
-        now,
-    )
+    try:
+        return _append(
+            store,
+            current,
+            claim.task,
+            claim.stage,
+            claim.agent,
+            claim.token,
+            now + lease,
+            "heartbeat",
+            now,
+        )
+    except ClaimTaken:  # another writer moved the claim between our read and our swap
+        raise ClaimLost(claim, read(store, claim.task, claim.stage)) from None
 
 
 def release(store: RefStore, claim: Claim, by: str, now: float) -> Claim:
     """End the claim (after its pull request merged, or abandoned). Idempotent for a claim
-    already released with the same token."""
+    already released with the same token, also by a writer that wins the swap against us;
+    ClaimLost if the claim moved on otherwise."""
     current = read(store, claim.task, claim.stage)
     if current is None or current.token != claim.token:
         raise ClaimLost(claim, current)
     if not current.held:
         return current
-    return _append(
-        store,
-        current,
-        claim.task,
-        claim.stage,
-        by,
-        claim.token,
-        now,
-        "release",
-        now,
-    )
+    try:
+        return _append(
+            store, current, claim.task, claim.stage, by, claim.token, now, "release", now
+        )
+    except ClaimTaken:  # another writer moved the claim between our read and our swap
+        latest = read(store, claim.task, claim.stage)
+        if latest is not None and latest.token == claim.token and not latest.held:
+            return latest  # someone released it first: released is what was asked
+        raise ClaimLost(claim, latest) from None
 
 
 def force_release(store: RefStore, task: str, stage: str, by: str, now: float) -> Claim | None:

@@ -54,6 +54,7 @@ class MergeOutcome:
     pr: PullRequest
     judgement: Judgement
     merge_commit: str = ""
+    by_another: bool = False  # it was merged already, by another process (see merge)
 
 
 def base_settings(git: GitStore, base: str) -> Settings | None:
@@ -144,39 +145,71 @@ def _asks_approval(repo: Repo, pr: PullRequest, base: str) -> bool:
     if not pr.task_key:
         return True  # a person's change to the repository: let the gates see everything
     for rev in (base, pr.head_sha):
-        task = repo.task(pr.task_key, rev)
+        try:
+            task = repo.task(pr.task_key, rev)
+        except SwarmError:
+            return True  # a broken task file: the gates will say so, with everything at hand
         if task is None or task.approval_required:
             return True
     return False
 
 
 def merge(repo: Repo, number: int, now: float) -> MergeOutcome:
-    """Judge and merge pull request `number`; record the check on it either way."""
-    pr = repo.forge.get_pull_request(number)
-    if pr.state != "open":
-        raise SwarmError(f"pull request #{number} is {pr.state}, not open")
+    """Judge and merge pull request `number`; record the check on it either way.
+
+    Everything from reading the pull request to telling the forge happens inside the merge
+    lock, so two processes that both set out to merge it (an agent and a run that revives its
+    pull request) cannot both merge it, and the second finds it merged (`by_another`)."""
     for _ in range(_MERGE_ATTEMPTS):
         with _one_merge_at_a_time(repo):
+            pr = repo.forge.get_pull_request(number)
             base = repo.git.resolve(MAIN)
             assert base is not None
+            settled = _settled(repo, pr, base, now)
+            if settled is not None:
+                return settled
             approvals = approvals_of(repo, pr, base)
             verdict = judge(repo.git, base, pr.head_sha, pr.author, approvals, now)
             _record_check(repo, pr, verdict)
             if not verdict.ok or verdict.tree is None:
                 return MergeOutcome(False, pr, verdict)
-            landed = _land(repo, pr, verdict, base, now)
-            if landed is None:
+            commit = _land(repo, pr, verdict, base, now)
+            if commit is None:
                 continue  # main moved while we judged: judge again against the new main
-            commit = landed
-        # a merge made on the forge's side bears its own time, which the release must not precede
-        _release_claim(repo, verdict.proposal, max(now, repo.git.commit_info(commit).time))
-        merged = repo.forge.mark_merged(pr.number, commit)
-        if pr.task_key:
-            issue_sync.sync_task(repo, pr.task_key)
-        return MergeOutcome(True, merged, verdict, commit)
+            return MergeOutcome(
+                True, _finish(repo, pr, verdict.proposal, commit, now), verdict, commit
+            )
     raise SwarmError(
         f"main kept moving: gave up merging #{number} after {_MERGE_ATTEMPTS} tries", 1
     )
+
+
+def _settled(repo: Repo, pr: PullRequest, main: str, now: float) -> MergeOutcome | None:
+    """The outcome when someone merged `pr` before us (finished here if they died half way);
+    an error when it is closed; None when it is open and not merged: ours to judge."""
+    merged_sha = pr.merge_sha if pr.state == "merged" else None
+    if merged_sha is None and repo.git.merge_base(main, pr.head_sha) == pr.head_sha:
+        merged_sha = _merge_commit_of(repo.git, main, pr)
+    if merged_sha is None:
+        if pr.state != "open":
+            raise SwarmError(f"pull request #{pr.number} is {pr.state}, not open")
+        return None
+    proposal = proposal_of(repo.git, pr.head_sha)
+    verdict = Judgement(main, pr.head_sha, None, (), actor_of(pr.author, pr.stage, None), proposal)
+    if pr.state == "open":
+        pr = _finish(repo, pr, proposal, merged_sha, now)
+    return MergeOutcome(True, pr, verdict, merged_sha, by_another=True)
+
+
+def _finish(
+    repo: Repo, pr: PullRequest, proposal: Proposal, commit: str, now: float
+) -> PullRequest:
+    # a merge made on the forge's side bears its own time, which the release must not precede
+    _release_claim(repo, proposal, max(now, repo.git.commit_info(commit).time))
+    merged = repo.forge.mark_merged(pr.number, commit)
+    if pr.task_key:
+        issue_sync.sync_task(repo, pr.task_key)
+    return merged
 
 
 def _land(repo: Repo, pr: PullRequest, verdict: Judgement, base: str, now: float) -> str | None:
@@ -258,17 +291,19 @@ def finish_merges(repo: Repo, now: float) -> list[int]:
     nothing else would ever look at it again, since its stage is past. Returns their numbers.
     Cheap when there is nothing to finish: a merge base per open pull request, and an upsert
     of the issues that changes none."""
-    main = repo.git.resolve(MAIN)
     finished: list[int] = []
-    for pr in repo.forge.list_pull_requests("open"):
-        if main is None or repo.git.merge_base(main, pr.head_sha) != pr.head_sha:
-            continue
-        commit = _merge_commit_of(repo.git, main, pr)
-        if commit is None:
-            continue
-        _release_claim(repo, proposal_of(repo.git, pr.head_sha), now)
-        repo.forge.mark_merged(pr.number, commit)
-        finished.append(pr.number)
+    with _one_merge_at_a_time(repo):  # not while a live integrator is finishing its own
+        main = repo.git.resolve(MAIN)
+        for pr in repo.forge.list_pull_requests("open"):
+            if main is None or repo.git.merge_base(main, pr.head_sha) != pr.head_sha:
+                continue
+            commit = _merge_commit_of(repo.git, main, pr)
+            if commit is None:
+                continue
+            when = max(now, repo.git.commit_info(commit).time)
+            _release_claim(repo, proposal_of(repo.git, pr.head_sha), when)
+            repo.forge.mark_merged(pr.number, commit)
+            finished.append(pr.number)
     issue_sync.sync_issues(repo.forge, repo.tasks())
     return finished
 
