@@ -189,6 +189,7 @@ def test_a_run_with_faults_still_merges_each_stage_once(
 
 
 @needs_shared_plans
+@pytest.mark.timeout(1800)  # up to 400 stages, each a few git round trips to the server
 @pytest.mark.parametrize("name", sorted(PLANS))
 def test_each_shared_plan_runs_on_github_as_on_the_local_forge(
     server: ContractServer, tmp_path: Path, name: str
