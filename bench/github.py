@@ -14,7 +14,8 @@ smart HTTP to ghcontract's loopback GitHub (which validates every request and re
 Targets: at most 2 calls per task to materialize and at most 5 per stage.
 The last line of output is one JSON object.
 
-Usage: python bench/github.py [--plan PATH] [--fast]   (--fast: skip the paced run)
+Usage: python bench/github.py [--plan PATH] [--fast] [--no-spawn]
+       (--fast: skip the paced run; --no-spawn: materialize only)
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def rest_calls(server: ContractServer) -> Counter[tuple[str, str]]:
     return server.calls.counter()
 
 
-def run(plan: Path, work: Path, paced: bool) -> dict[str, object]:
+def run(plan: Path, work: Path, paced: bool, swarm_run: bool = True) -> dict[str, object]:
     out: dict[str, object] = {"plan": plan.name}
     with ContractServer(work / "github", USERS, orgs=["swarm-org"]) as server:
         os.environ["GITHUB_TOKEN"] = BOT_TOKEN
@@ -80,6 +81,9 @@ def run(plan: Path, work: Path, paced: bool) -> dict[str, object]:
             paced_s = materialize(plan, work / "paced", "paced", 80)
             out["materialize_s_at_default_pacing"] = round(paced_s, 1)
             print(f"materialize at 80 writes/min: {paced_s:.1f} s", file=sys.stderr)
+        if not swarm_run:
+            out["violations"] = len(server.violations)
+            return out
         before, git_before = rest_calls(server), len(server.git_calls)
         started = time.perf_counter()
         code = swarm(
@@ -111,11 +115,12 @@ def cli() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--plan", type=Path, default=largest())
     parser.add_argument("--fast", action="store_true", help="skip the run at default pacing")
+    parser.add_argument("--no-spawn", action="store_true", help="materialize only")
     args = parser.parse_args()
     if not args.plan.exists():
         sys.exit(f"{args.plan}: not found (the shared plans belong beside the project)")
     with tempfile.TemporaryDirectory(prefix="bench-github-") as tmp:
-        result = run(args.plan, Path(tmp), paced=not args.fast)
+        result = run(args.plan, Path(tmp), not args.fast, not args.no_spawn)
     print(json.dumps(result))
 
 
