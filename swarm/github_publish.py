@@ -34,7 +34,8 @@ class Published:
 def publish(repo_dir: Path, target: GitHubTarget, token: str) -> Published:
     with GitHubForge(target, token) as forge:
         clone_url, created = ensure_repository(forge, target.private)
-    target = replace(target, git_url=clone_url)
+    held = github_target.load(repo_dir / FORGE_DIR)
+    target = replace(target, git_url=clone_url, mirror=held.mirror if held else "")
     _check_same_target(repo_dir, target)
     github_target.save(repo_dir / FORGE_DIR, target)
     repo = open_repo(repo_dir)  # links the mirror and fetches what GitHub holds

@@ -25,6 +25,12 @@ class Repo:
     git: GitStore
     forge: Forge
 
+    def agent_name(self, role_slot: str) -> str:
+        """An agent's name as the claims know it: on a mirror of a shared repository, with
+        the mirror's own name, so agents of two machines never pass for one."""
+        target = github_target.load(self.path / FORGE_DIR)
+        return f"{role_slot}@{target.mirror}" if target and target.mirror else role_slot
+
     def settings(self, rev: str = MAIN) -> Settings:
         data = self.git.read(rev, SETTINGS_PATH)
         if data is None:

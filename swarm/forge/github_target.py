@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -28,7 +29,9 @@ class GitHubTarget:
     git_url: str = ""  # the clone URL GitHub reports; derived from api_url until known
     writes_per_minute: float = DEFAULT_WRITES_PER_MINUTE
     private: bool = True
-    sub_issues: bool = False  # link tasks as sub-issues: one more call per task
+    # this mirror's own name among the machines working on the repository: agents' names
+    # carry it, so two machines' `research-1` are not taken for one agent by the claims
+    mirror: str = ""
 
     @property
     def owner(self) -> str:
@@ -78,6 +81,8 @@ def config_path(forge_dir: Path) -> Path:
 
 def save(forge_dir: Path, target: GitHubTarget) -> None:
     forge_dir.mkdir(parents=True, exist_ok=True)
+    if not target.mirror:
+        target = replace(target, mirror=secrets.token_hex(3))
     path = config_path(forge_dir)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(asdict(target), indent=2, sort_keys=True) + "\n")
