@@ -38,9 +38,11 @@ log = logging.getLogger(__name__)
 # libgit2 keeps a parsed tree in its object cache only if it is under 4 KiB. tasks/ of a plan
 # with thousands of tasks is hundreds of KiB, so every read of a path under it inflated and
 # parsed the whole directory again: 4 ms per read at 10,000 tasks, and reading every task file
-# became quadratic. Larger trees are cached (the cache as a whole stays bounded by libgit2's
-# total limit, 256 MiB by default).
+# became quadratic. Larger trees are cached; the cache as a whole is held to 64 MiB a process
+# (libgit2's default is 256 MiB), since a swarm runs many processes and only the trees of the
+# last few commits of main are read again.
 pygit2.settings.cache_object_limit(pygit2.enums.ObjectType.TREE, 16 * 1024 * 1024)
+pygit2.settings.cache_max_size(64 * 1024 * 1024)
 
 
 class RefConflict(SwarmError):

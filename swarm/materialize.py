@@ -25,6 +25,7 @@ from swarm.plan_tasks import build_tasks
 from swarm.repo import FORGE_DIR, is_plan_swarm_repo, open_repo
 from swarm.settings import PlanRef, Settings
 from swarm.task import SCHEMA_PATH, TaskFile, json_schema_text, task_path, to_yaml
+from swarm.task_index import TaskIndex
 
 MATERIALIZER = Identity("plan-swarm", "plan-swarm@users.noreply.github.com")
 Step = Callable[[str], None]
@@ -176,10 +177,14 @@ def _build_aside(
     commit = git.commit(MAIN, tree, commit_message(plan, tasks), who, [], expected=None)
     if not local_issues:
         (aside / FORGE_DIR).mkdir()
-        return commit, tree, SyncCounts(0, 0)
-    step("creating issues")
-    with LocalForge.create(aside) as forge:
-        counts = sync_issues(forge, tasks)
+        counts = SyncCounts(0, 0)
+    else:
+        step("creating issues")
+        with LocalForge.create(aside) as forge:
+            counts = sync_issues(forge, tasks)
+    # the task index starts with every task file, so status need not parse them
+    with TaskIndex(aside) as index:
+        index.remember((t, files[task_path(t.id, t.title)]) for t in tasks)
     return commit, tree, counts
 
 

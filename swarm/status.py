@@ -1,5 +1,8 @@
 """Where a plan stands: counts per state, overall and per phase, the derived conditions (ready,
 claimed, in review), cost so far and progress against the plan's schedule. Pure over its inputs.
+
+The inputs are task files or their entries in the task index (swarm.task_index): both have the
+few fields read here.
 """
 
 from __future__ import annotations
@@ -7,19 +10,53 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from swarm.states import ORDER, TERMINAL, State
-from swarm.task import TaskFile
 
 
-def summarize(tasks: Sequence[TaskFile]) -> dict[str, Any]:
+class _Node(Protocol):
+    @property
+    def code(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+
+
+class _Planned(Protocol):
+    @property
+    def end(self) -> dt.date | None: ...
+
+
+class TaskView(Protocol):
+    """What status reads of a task: TaskFile and task_index.TaskEntry both have it."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def state(self) -> State: ...
+    @property
+    def phase(self) -> _Node: ...
+    @property
+    def depends_on(self) -> tuple[str, ...]: ...
+    @property
+    def planned(self) -> _Planned: ...
+    @property
+    def blocked_reason(self) -> str | None: ...
+
+
+def summarize(tasks: Sequence[TaskView]) -> dict[str, Any]:
     total: Counter[str] = Counter(t.state.value for t in tasks)
     phases: dict[str, dict[str, Any]] = {}
     for t in tasks:
-        entry = phases.setdefault(
-            t.phase.code, {"code": t.phase.code, "title": t.phase.title, "states": Counter()}
-        )
+        entry = phases.get(t.phase.code)
+        if entry is None:  # not setdefault: its default would be built for every task
+            entry = phases[t.phase.code] = {
+                "code": t.phase.code,
+                "title": t.phase.title,
+                "states": Counter(),
+            }
         entry["states"][t.state.value] += 1
     finished = sum(1 for t in tasks if t.state in TERMINAL)
     return {
@@ -37,13 +74,13 @@ def summarize(tasks: Sequence[TaskFile]) -> dict[str, Any]:
     }
 
 
-def ready(tasks: Sequence[TaskFile]) -> list[str]:
+def ready(tasks: Sequence[TaskView]) -> list[str]:
     """Cleared tasks whose dependencies are all done: what executors can take now."""
     done = {t.id for t in tasks if t.state is State.DONE}
     return [t.id for t in tasks if t.state is State.CLEARED and set(t.depends_on) <= done]
 
 
-def schedule_progress(tasks: Sequence[TaskFile], today: dt.date) -> dict[str, Any]:
+def schedule_progress(tasks: Sequence[TaskView], today: dt.date) -> dict[str, Any]:
     due = [t for t in tasks if t.planned.end is not None and t.planned.end <= today]
     behind = [t.id for t in due if t.state not in TERMINAL]
     return {
@@ -55,7 +92,7 @@ def schedule_progress(tasks: Sequence[TaskFile], today: dt.date) -> dict[str, An
 
 
 def per_task(
-    tasks: Sequence[TaskFile],
+    tasks: Sequence[TaskView],
     claimed: Mapping[str, str],
     in_review: Mapping[str, int],
     issues: Mapping[str, int],
@@ -79,7 +116,7 @@ def per_task(
     return out
 
 
-def _waiting_on(t: TaskFile, in_review: Collection[str]) -> str:
+def _waiting_on(t: TaskView, in_review: Collection[str]) -> str:
     if t.state is State.NEEDS_HUMAN:
         return "a person (handoff in the issue)"
     if t.state is State.BLOCKED:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from swarm.cli.output import emit_json, print_findings
-from swarm.errors import EXIT_FAILED_CHECK
+from swarm.errors import EXIT_FAILED_CHECK, SwarmError
 from swarm.integrator import merge
 from swarm.repo import open_repo
 
@@ -21,6 +21,9 @@ def command(repo_dir: Path, number: int, as_json: bool) -> None:
     """Merge pull request PR into main when the gates pass (exit 1 when they do not)."""
     repo = open_repo(repo_dir)
     with repo.forge:
+        state = repo.forge.get_pull_request(number).state
+        if state != "open":  # merge() settles it quietly for a racing agent; a person is told
+            raise SwarmError(f"pull request #{number} is {state}, not open")
         outcome = merge(repo, number, time.time())
     findings = outcome.judgement.findings
     if as_json:

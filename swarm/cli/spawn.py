@@ -18,6 +18,7 @@ from swarm.runtime.graph import read_results
 from swarm.runtime.spawn import SpawnOptions, SpawnReport, spawn
 from swarm.runtime.summary import final_summary, last_outcomes
 from swarm.status import summarize
+from swarm.task_index import TaskIndex
 
 
 @click.command("spawn")
@@ -116,7 +117,8 @@ class _Progress:
         while not self._stop.wait(1.0):
             try:
                 repo = open_repo(self.repo_dir)
-                states = summarize(repo.tasks())["states"]
+                with TaskIndex(self.repo_dir) as index:  # not a parse of every task file
+                    states = summarize(index.entries(repo.git))["states"]
                 repo.forge.close()
             except Exception:
                 continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +12,11 @@ import click
 
 from swarm import claims
 from swarm.cli.output import emit_json
-from swarm.llm.ledger import ledger_from_jsonl
+from swarm.gitstore import GitStore
 from swarm.repo import Repo, open_repo
-from swarm.states import ORDER
-from swarm.status import per_task, ready, schedule_progress, summarize
+from swarm.states import ORDER, STAGE_OF
+from swarm.status import TaskView, per_task, ready, schedule_progress, summarize
+from swarm.task_index import TaskIndex
 
 
 def print_status(title: str, data: dict[str, Any]) -> None:
@@ -29,25 +31,45 @@ def print_status(title: str, data: dict[str, Any]) -> None:
     click.echo(f"  {'all':<{width}} " + " ".join(f"{data['states'][s]:>10}" for s in states))
 
 
-def gather(repo: Repo, today: dt.date, now: float) -> dict[str, Any]:
-    tasks = repo.tasks()
-    live = {c.task: c.agent for c in claims.list_claims(repo.git) if c.live(now)}
+def gather(repo: Repo, today: dt.date, now: float, task_list: bool = True) -> dict[str, Any]:
+    """Everything status shows, read from one commit of main (so the parts agree), through
+    the task index: the task files are looked up by blob id, never parsed twice."""
+    main = repo.git.resolve("main")
+    assert main is not None, "open_repo checked that main exists"
+    with TaskIndex(repo.path) as index:
+        tasks = index.entries(repo.git, main)
+        cost = index.ledger_cost(repo.git, main)
+    live = live_claims(repo.git, tasks, now)
     with repo.forge as forge:
         review = {pr.task_key: pr.number for pr in forge.list_pull_requests("open")}
-        issues = {i.key: i.number for i in forge.list_issues()}
-    cost = 0.0
-    for path in repo.git.paths("main", "ledger"):
-        cost += sum(line.cost_usd for line in ledger_from_jsonl(repo.git.read("main", path) or b""))
-    return {
-        "title": repo.settings().plan.title,
+        issues = {i.key: i.number for i in forge.list_issues()} if task_list else {}
+    data = {
+        "title": repo.settings(main).plan.title,
         **summarize(tasks),
         "ready": ready(tasks),
         "claimed": sorted(live),
         "in_review": sorted(review),
         "cost_usd": round(cost, 6),
         "schedule": schedule_progress(tasks, today),
-        "task_list": per_task(tasks, live, review, issues),
     }
+    if task_list:
+        data["task_list"] = per_task(tasks, live, review, issues)
+    return data
+
+
+def live_claims(git: GitStore, tasks: Sequence[TaskView], now: float) -> dict[str, str]:
+    """Task id -> agent, for each task whose current stage an agent holds a live claim on.
+    Only those claims are read: after a run there are three claim refs per task, nearly all
+    released, and reading every one would make status as slow as the plan is long."""
+    out = {}
+    for t in tasks:
+        stage = STAGE_OF.get(t.state)
+        if stage is None:
+            continue
+        claim = claims.read(git, t.id, stage)
+        if claim is not None and claim.live(now):
+            out[t.id] = claim.agent
+    return out
 
 
 @click.command("status")
@@ -59,9 +81,9 @@ def command(repo_dir: Path, show_tasks: bool, as_json: bool) -> None:
     people, the cost so far and progress against the plan's schedule."""
     repo = open_repo(repo_dir)
     with repo.forge:
-        data = gather(repo, dt.date.today(), time.time())
+        data = gather(repo, dt.date.today(), time.time(), task_list=show_tasks)
     if as_json:
-        emit_json(data if show_tasks else {k: v for k, v in data.items() if k != "task_list"})
+        emit_json(data)
         return
     print_status(data["title"], data)
     s = data["schedule"]

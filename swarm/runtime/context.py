@@ -1,5 +1,10 @@
 """What a stage run reads from the repository, loaded once per process and kept current with
-main: the plan, the settings, the task files, the ledgers."""
+main: the plan, the settings, the task files, the ledgers.
+
+A task file is found by its id through a map of file names kept for the life of the process
+(a task's file name never changes: it is made of the id and the plan's title), so a lookup
+costs a path lookup on main, not a listing of tasks/ (thousands of names on a large plan).
+"""
 
 from __future__ import annotations
 
@@ -7,20 +12,60 @@ from functools import cached_property
 
 from agents.base import WorkContext
 from planexe.model import Plan
+from swarm.errors import SwarmError
 from swarm.forge.base import PullRequest
 from swarm.gitstore import MAIN
 from swarm.integrator import proposal_of
 from swarm.llm.api import LedgerLine
-from swarm.llm.ledger import ledger_from_jsonl, ledger_to_jsonl
+from swarm.llm.ledger import ledger_from_jsonl, ledger_to_jsonl, ledger_total
 from swarm.repo import Repo
 from swarm.settings import Settings
 from swarm.states import State
-from swarm.task import TaskFile
+from swarm.task import TASKS_DIR, TaskFile, TaskFileError, from_yaml, task_id_of_path
+from swarm.task_index import TaskIndex
 
 
 class StageContext:
     def __init__(self, repo: Repo) -> None:
         self.repo = repo
+        self._paths: dict[str, str] = {}  # task id -> tasks/<file> on main
+        self._listed = ""  # the id of the tasks/ tree those paths were listed from
+
+    def task_path(self, task_id: str) -> str | None:
+        """Where the task's file is on main; None when there is no such task."""
+        if task_id not in self._paths:
+            self._paths = self._list_paths()
+        return self._paths.get(task_id)
+
+    def _list_paths(self) -> dict[str, str]:
+        """The paths again, unless tasks/ is the one they were listed from (an id that is no
+        task must not cost a listing of thousands of names each time it is asked for)."""
+        tree = self.repo.git.blob_id(MAIN, TASKS_DIR) or ""
+        if tree == self._listed:
+            return self._paths
+        self._listed = tree
+        out: dict[str, str] = {}
+        for name in sorted(self.repo.git.names(MAIN, TASKS_DIR)):
+            task_id = task_id_of_path(f"{TASKS_DIR}/{name}")
+            if task_id is not None:
+                out.setdefault(task_id, f"{TASKS_DIR}/{name}")
+        return out
+
+    def task(self, task_id: str) -> TaskFile | None:
+        """The task's file as it is on main now (as `Repo.task`, without listing tasks/)."""
+        path = self.task_path(task_id)
+        data = self.read(path) if path else None
+        if path is not None and data is None:  # gone from where it was: look again
+            self._listed = ""
+            self._paths = self._list_paths()
+            path = self._paths.get(task_id)
+            data = self.read(path) if path else None
+        if path is None or data is None:
+            return None
+        try:
+            return from_yaml(data.decode("utf-8"), path)
+        except (TaskFileError, UnicodeDecodeError) as exc:
+            raise SwarmError(f"{self.repo.path}: {exc}", 1) from None
 
     @cached_property
     def plan(self) -> Plan:
@@ -35,13 +80,11 @@ class StageContext:
 
     def task_blob(self, task_id: str) -> str:
         """The id of the task file's current version on main (changes with every transition)."""
-        for name in self.repo.git.names(MAIN, "tasks"):
-            if name.startswith(f"{task_id}-") or name == f"{task_id}.yaml":
-                return self.repo.git.blob_id(MAIN, f"tasks/{name}") or ""
-        return ""
+        path = self.task_path(task_id)
+        return (self.repo.git.blob_id(MAIN, path) or "") if path else ""
 
     def dependencies(self, task: TaskFile) -> list[TaskFile]:
-        found = [self.repo.task(dep) for dep in task.depends_on]
+        found = [self.task(dep) for dep in task.depends_on]
         return [t for t in found if t is not None]
 
     def unfinished_dependencies(self, task: TaskFile) -> list[str]:
@@ -66,7 +109,20 @@ class StageContext:
         return sum(line.cost_usd for line in self.ledger(task_id))
 
     def ledger_with(self, task_id: str, lines: tuple[LedgerLine, ...]) -> bytes:
-        return ledger_to_jsonl([*self.ledger(task_id), *lines])
+        """The task's ledger on main with these lines added (remembered in the task index with
+        its cost, so that status need not read it back)."""
+        every = [*self.ledger(task_id), *lines]
+        data = ledger_to_jsonl(every)
+        self.index.remember_ledger(data, ledger_total(every))
+        return data
+
+    @cached_property
+    def index(self) -> TaskIndex:
+        return TaskIndex(self.repo.path)
+
+    def remember(self, task: TaskFile, data: bytes) -> None:
+        """A task file this process proposes: its index entry is known without parsing it."""
+        self.index.remember([(task, data)])
 
     def changes_of(self, pr: PullRequest) -> dict[str, bytes | None]:
         """The change an open pull request proposes, as files (None: deleted)."""

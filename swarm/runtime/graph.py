@@ -5,7 +5,8 @@ so a re-run skips what is done and resumes the rest. Compliance requires researc
 task; execution requires compliance and the execution of every dependency. Role pools are
 luigi resources. Each stage run re-checks on main whether it can act (luigi's own check of
 unfulfilled dependencies is off: a dependency waiting on a person is "not complete" yet its
-stage ran, and the dependent simply finds it is not ready).
+stage ran, and the dependent simply finds it is not ready). Which stages a pass gives the
+scheduler, and in what order, is swarm.runtime.stages'; how, swarm.runtime.feeder's.
 """
 
 from __future__ import annotations
@@ -24,11 +25,11 @@ import luigi
 
 from swarm.llm.errors import redact
 from swarm.repo import FORGE_DIR, Repo, open_repo
+from swarm.runtime.context import StageContext
 from swarm.runtime.engines import Engine, load_engine
-from swarm.runtime.stage import SOURCE_STATE, StageResult, run_stage
-from swarm.states import ROLE_OF_STAGE, STAGE_OF, TERMINAL, State
+from swarm.runtime.stage import StageResult, run_stage
+from swarm.states import ROLE_OF_STAGE, TERMINAL, State
 
-STAGES = ("research", "compliance", "execute")
 POOL_OF_STAGE = {"research": "research", "compliance": "compliance", "execute": "executor"}
 _PAST: dict[str, frozenset[State]] = {
     # a stage is complete once agents can do nothing more at it
@@ -68,7 +69,7 @@ class StageTask(luigi.Task):
             return []
         if self.stage == "compliance":
             return [self._other(self.plan_task, "research")]
-        task = repo_for(self.repo_dir).task(self.plan_task)
+        task = self._context().task(self.plan_task)
         deps = task.depends_on if task else ()
         return [self._other(self.plan_task, "compliance")] + [
             self._other(dep, "execute") for dep in deps
@@ -80,8 +81,11 @@ class StageTask(luigi.Task):
         )
 
     def complete(self) -> bool:
-        task = repo_for(self.repo_dir).task(self.plan_task)
+        task = self._context().task(self.plan_task)
         return task is None or task.state in _PAST[self.stage]
+
+    def _context(self) -> StageContext:
+        return load_engine(self.engine_spec).context(repo_for(self.repo_dir))
 
     def run(self) -> None:
         repo = repo_for(self.repo_dir)
@@ -105,6 +109,7 @@ class StageTask(luigi.Task):
                 at,
                 time.monotonic() - started,
                 engine.engine_seconds() - engine_before,
+                self.pass_no,
             )
 
     def on_failure(self, exception: BaseException) -> str:
@@ -112,7 +117,7 @@ class StageTask(luigi.Task):
         the worker that ran it: an assistant's own summary of its work reaches no one."""
         what = re.sub(r"\s+", " ", f"{type(exception).__name__}: {exception}")[:300]
         line = f"{self.plan_task} {self.stage} raised {redact(what)}\n"
-        path = results_path(Path(self.repo_dir), self.run_id).with_suffix(".fail")
+        path = failures_path(Path(self.repo_dir), self.run_id)
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
         try:
             os.write(fd, line.encode())
@@ -170,9 +175,11 @@ def record(
     at: float,
     seconds: float,
     engine_seconds: float,
+    pass_no: int = 0,
 ) -> None:
     line = json.dumps(
         {
+            "pass": pass_no,
             "task": result.task,
             "stage": result.stage,
             "outcome": result.outcome,
@@ -199,18 +206,47 @@ def read_results(repo_path: Path, run_id: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def pending_stages(repo: Repo) -> list[tuple[str, str]]:
-    """(task, stage) pairs agents could still act on: the stage of each task's state."""
-    out = []
-    for task in repo.tasks():
-        stage = STAGE_OF.get(task.state)
-        if stage is not None and task.state is SOURCE_STATE[stage]:
-            out.append((task.id, stage))
-    return out
+def failures_path(repo_path: Path, run_id: str) -> Path:
+    return results_path(repo_path, run_id).with_suffix(".fail")
 
 
-def roots(repo: Repo) -> list[tuple[str, str]]:
-    """What a pass asks luigi for: the execution of every task agents can still move. luigi
-    pulls in its compliance and research and the executions it depends on, so one pass runs
-    each task as far as it can go, with no barrier between stages."""
-    return [(task_id, "execute") for task_id, _ in pending_stages(repo)]
+class Ended:
+    """The stages of pass `pass_no` that have ended: each writes one line, to the run's results
+    or, when it raised, to its failures (emptied when a pass begins). Reads only what was
+    appended since it last looked."""
+
+    def __init__(self, repo_path: Path, run_id: str, pass_no: int) -> None:
+        self.pass_no = pass_no
+        self._results = results_path(repo_path, run_id)
+        self._failures = failures_path(repo_path, run_id)
+        self._offsets = {self._results: _size(self._results), self._failures: 0}
+        self._keys: set[tuple[str, str]] = set()
+
+    def __call__(self) -> set[tuple[str, str]]:
+        for line in self._new_lines(self._results):
+            r = json.loads(line)
+            if r.get("pass") == self.pass_no:
+                self._keys.add((r["task"], r["stage"]))
+        for line in self._new_lines(self._failures):
+            task, stage, *_ = line.split(" ", 2)
+            self._keys.add((task, stage))
+        return self._keys
+
+    def _new_lines(self, path: Path) -> list[str]:
+        offset = self._offsets[path]
+        if _size(path) <= offset:
+            return []
+        with path.open("rb") as f:
+            f.seek(offset)
+            data = f.read()
+        # whole lines only: a writer may be half way through one
+        whole = data.rfind(b"\n") + 1
+        self._offsets[path] = offset + whole
+        return [line for line in data[:whole].decode().splitlines() if line.strip()]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0

@@ -3,15 +3,15 @@
 luigi's local scheduler forks a process per task when it runs several workers; once litellm is
 loaded, the parent is ~300 MB and every fork costs 15-20 ms of the parent's time, serially: at a
 few hundred stages that was a third of a run. So a swarm runs luigid on loopback (or joins the
-one given with --scheduler-url) and N long-lived worker processes, each running its stages
-in-process one after another, forked once from the warm parent. luigid keeps the dependencies
-and the role pools (resources) across the workers, as it does across machines.
+one given with --scheduler-url) and N long-lived worker processes (luigi assistants), each
+running its stages in-process one after another, forked once from the warm parent and kept for
+all the passes of a run. luigid keeps the dependencies and the role pools (resources) across the
+workers, as it does across machines; the stages are given to it by swarm.runtime.feeder.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import multiprocessing
 import os
 import signal
@@ -21,7 +21,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -65,21 +65,29 @@ def configure(pools: dict[str, int], state_dir: Path) -> None:
     config.set("core", "no_lock", "true")
 
 
-def _serve(port: int, parent: int) -> None:
-    import luigi.server
+def _end_with(parent: int) -> None:
+    """End this forked process when the swarm that forked it is gone (killed on its own, not
+    with its process group): a scheduler or workers left behind would go on for ever."""
 
-    def orphaned() -> None:  # a killed swarm must not leave its scheduler behind
+    def orphaned() -> None:
         while os.getppid() == parent:
             time.sleep(0.5)
         os.kill(os.getpid(), signal.SIGTERM)
 
     threading.Thread(target=orphaned, daemon=True).start()
+
+
+def _serve(port: int, parent: int) -> None:
+    import luigi.server
+
+    _end_with(parent)
     luigi.server.run(api_port=port, address="127.0.0.1")  # type: ignore[no-untyped-call]
 
 
 @contextlib.contextmanager
-def local_luigid() -> Iterator[str]:
-    """A luigid on a free loopback port for the duration of the block; yields its URL."""
+def local_luigid(meanwhile: Callable[[], None] = lambda: None) -> Iterator[str]:
+    """A luigid on a free loopback port for the duration of the block; yields its URL.
+    `meanwhile` runs while luigid starts (forked first, it stays small: it needs no litellm)."""
     port = free_port()
     proc = multiprocessing.get_context("fork").Process(
         target=_serve, args=(port, os.getpid()), daemon=True
@@ -87,6 +95,7 @@ def local_luigid() -> Iterator[str]:
     proc.start()
     url = f"http://127.0.0.1:{port}"
     try:
+        meanwhile()
         wait_until_up(url)
         yield url
     finally:
@@ -107,64 +116,32 @@ def wait_until_up(url: str, timeout: float = _STARTUP_S) -> None:
     raise SwarmError(f"luigi's scheduler at {url} did not answer within {timeout:.0f} s", 1)
 
 
-def _work(tasks: list[Any], url: str, failures: Path) -> None:
-    """The worker that adds the graph to the scheduler: it stays until the graph is done."""
-    result = luigi.build(  # type: ignore[no-untyped-call]
-        tasks, workers=1, scheduler_url=url, detailed_summary=True, log_level="ERROR"
-    )
-    status = getattr(getattr(result, "status", None), "name", "")
-    # NOT_RUN only says this worker did not see others run their share of the graph
-    if status not in ("SUCCESS", "SUCCESS_WITH_RETRY", "NOT_RUN"):
-        summary = getattr(result, "summary_text", "") or status
-        lines = [line for line in summary.splitlines() if "fail" in line.lower()] or [status]
-        with failures.open("a") as out:
-            out.write("\n".join(lines) + "\n")
-
-
-def _assist(url: str) -> None:
-    """A worker that adds nothing and runs whatever the scheduler hands it (luigi's assistant):
-    only one worker pays for adding the graph, which costs a check and a call per task."""
+def _assist(url: str, parent: int) -> None:
+    """A luigi worker that adds nothing and runs whatever the scheduler hands it (luigi's
+    assistant), for as long as the swarm runs: the stages are added by the feeder."""
+    _end_with(parent)
     luigi.build(  # type: ignore[no-untyped-call]
         [], workers=1, scheduler_url=url, assistant=True, log_level="ERROR"
     )
 
 
-def running(url: str) -> int:
-    query = urllib.parse.quote('{"status": "RUNNING", "upstream_status": "", "search": ""}')
-    with urllib.request.urlopen(f"{url}/api/task_list?data={query}", timeout=10) as answer:
-        return len(json.load(answer)["response"])
-
-
-def wait_until_idle(url: str, procs: list[Any], poll: float = 0.05) -> None:
-    while any(p.is_alive() for p in procs):
-        try:
-            if running(url) == 0:
-                return
-        except (urllib.error.URLError, OSError, ValueError, KeyError):
-            return  # no scheduler to ask: the workers cannot get work either
-        time.sleep(poll)
-
-
-def run_workers(tasks: list[Any], url: str, workers: int, failures: Path) -> list[str]:
-    """Fork one worker that adds the graph and `workers - 1` assistants, all joining the
-    scheduler at `url`; when the graph is done the assistants are stopped. Returns what luigi
-    reported as failed (bugs, not outcomes)."""
-    failures.unlink(missing_ok=True)
+@contextlib.contextmanager
+def assistants(url: str, count: int) -> Iterator[list[Any]]:
+    """`count` assistant processes joined to the scheduler at `url` for the duration of the
+    block, forked once from this (warm) process and kept across passes."""
     ctx = multiprocessing.get_context("fork")
-    main = ctx.Process(target=_work, args=(tasks, url, failures))
-    helpers = [ctx.Process(target=_assist, args=(url,)) for _ in range(workers - 1)]
-    main.start()
-    for proc in helpers:
+    me = os.getpid()
+    procs = [ctx.Process(target=_assist, args=(url, me), daemon=True) for _ in range(count)]
+    for proc in procs:
         proc.start()
-    main.join()
-    # the adding worker leaves once nothing is pending for it, while assistants may still be
-    # running the last stages: stop them only when the scheduler says nothing runs any more
-    wait_until_idle(url, helpers)
-    for proc in helpers:
-        proc.terminate()
-    for proc in helpers:
-        proc.join(timeout=10)
-    lines = failures.read_text().splitlines() if failures.exists() else []
-    if main.exitcode:
-        lines.append(f"the scheduling worker exited with {main.exitcode}")
-    return lines
+    try:
+        yield procs
+    finally:
+        # between passes nothing runs: no stage is cut short here
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.join(timeout=10)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()

@@ -1,33 +1,48 @@
 """`swarm spawn`: run passes of the luigi workflow until nothing more can move.
 
-A pass schedules every stage agents could still act on. After a pass, if nothing was merged
-but other agents hold live claims (a swarm that was killed, or another machine), the loop waits
-for the earliest lease to end instead of stopping early. It stops when only people (needs_human,
-blocked, approvals) or nothing at all can move things.
+A pass gives the scheduler every stage agents could still act on (swarm.runtime.stages), a
+window at a time (swarm.runtime.feeder), and ends when they have all ended. Another pass follows
+only if a stage is ready now (swarm.runtime.readiness): its task in its state, its dependencies
+done, no pull request waiting for an approval it has not got, no live claim of another agent on
+it. After a pass that moved things that is the common case's end: nothing is ready, and no pass
+runs only to confirm it (which had been a quarter of a run at N=8 on the largest shared plan).
+Passes in a row that move nothing (a stage that failed, one a pass never got to because luigid
+restarted or a worker died) are bounded by max_stage_attempts. If other agents hold live claims
+on pending stages (a swarm that was killed, another machine), the loop waits for the earliest
+lease to end. It stops when only people (needs_human, blocked, approvals) or nothing at all can
+move things.
+
+A swarm of several agents runs luigid (or joins the one given) with its assistants forked once
+for the whole run; one agent runs its stages in this process with luigi's local scheduler.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import luigi
-
-from swarm import claims
 from swarm.integrator import finish_merges
 from swarm.readme_refresh import refresh_readme
 from swarm.repo import FORGE_DIR, open_repo
 from swarm.runtime.engines import load_engine
-from swarm.runtime.graph import pending_stages, read_results, results_path, roots, stage_task
-from swarm.runtime.scheduler import configure, local_luigid, run_workers
+from swarm.runtime.feeder import DEFAULT_WINDOW
+from swarm.runtime.graph import Ended, failures_path, read_results, stage_task
+from swarm.runtime.readiness import ready_stages, wait_for_foreign_claims
+from swarm.runtime.runner import Runner
+from swarm.runtime.scheduler import assistants, configure, local_luigid, wait_until_up
+from swarm.runtime.stages import Stage, pass_stages
+from swarm.task_index import TaskIndex
 
 MOVED = {"merged", "blocked"}
+IDLE = "idle: only people, approvals or nothing can move things now"
 _MAX_WAIT_S = 3600.0
+_JOIN_S = 10.0  # how long a luigid given by URL may take to answer at the start
 
 
 @dataclass(frozen=True)
@@ -40,6 +55,7 @@ class SpawnOptions:
     max_passes: int = 1000
     scheduler_url: str | None = None  # luigid; None: luigi's local scheduler
     workers: int | None = None  # agents at once in all; None: the sum of the pools
+    window: int = DEFAULT_WINDOW  # stages given to the scheduler and not finished, at most
 
 
 @dataclass
@@ -75,35 +91,47 @@ def pools(options: SpawnOptions) -> dict[str, int]:
     }
 
 
+def agent_count(options: SpawnOptions) -> int:
+    return options.workers or max(sum(pools(options).values()), 1)
+
+
+@dataclass(frozen=True)
+class PassOutcome:
+    stages: int  # given to the scheduler
+    failures: list[str]  # what raised in stages (bugs, not outcomes)
+
+
 def run_pass(
-    repo_dir: Path, options: SpawnOptions, run_id: str, url: str | None, pass_no: int = 0
-) -> list[str]:
-    """One pass of the workflow; returns what luigi says failed (bugs, not outcomes)."""
+    repo_dir: Path,
+    options: SpawnOptions,
+    run_id: str,
+    runner: Runner,
+    pass_no: int = 0,
+    finish: bool = True,
+) -> PassOutcome:
+    """One pass of the workflow. `finish`: first finish the merges a killed run left half done
+    (a sync of every issue: worth it at the start of a run and after a pass in which a stage
+    did not end normally, not between passes that all ended normally)."""
     repo = open_repo(repo_dir)
-    finish_merges(repo, time.time())  # those a killed swarm left half done
-    tasks = [
-        stage_task(str(repo_dir), task_id, stage, run_id, options.engine_spec, pass_no)
-        for task_id, stage in roots(repo)
-    ]
-    repo.forge.close()
-    if not tasks:
-        return []
-    workers = options.workers or max(sum(pools(options).values()), 1)
-    if url is None:  # one agent: luigi's local scheduler, stages in this process
-        result = luigi.build(  # type: ignore[no-untyped-call]
-            tasks, workers=1, local_scheduler=True, detailed_summary=True, log_level="ERROR"
-        )
-        return _failed_tasks(result)
-    return run_workers(tasks, url, workers, results_path(repo_dir, run_id).with_suffix(".fail"))
+    try:
+        if finish:
+            finish_merges(repo, time.time())
+        with TaskIndex(repo_dir) as index:
+            stages = pass_stages(index.entries(repo.git))
+    finally:
+        repo.forge.close()
+    failures = failures_path(repo_dir, run_id)
+    failures.unlink(missing_ok=True)
+    if stages:
 
+        def make(stage: Stage) -> Any:
+            return stage_task(
+                str(repo_dir), stage.task, stage.stage, run_id, options.engine_spec, pass_no
+            )
 
-def _failed_tasks(result: Any) -> list[str]:
-    summary = getattr(result, "summary_text", "") or ""
-    status = getattr(result, "status", None)
-    name = getattr(status, "name", "")
-    if name in ("SUCCESS", "SUCCESS_WITH_RETRY"):
-        return []
-    return [line for line in summary.splitlines() if "failed" in line.lower()] or [name]
+        runner.run_pass(stages, make, options.window, Ended(repo_dir, run_id, pass_no))
+    lines = failures.read_text().splitlines() if failures.exists() else []
+    return PassOutcome(len(stages), lines)
 
 
 def spawn(
@@ -114,45 +142,72 @@ def spawn(
     sleep: Callable[[float], None] = time.sleep,
 ) -> SpawnReport:
     configure(pools(options), repo_dir / FORGE_DIR)
-    load_engine(options.engine_spec).preload(open_repo(repo_dir))
-    workers = options.workers or max(sum(pools(options).values()), 1)
-    if options.scheduler_url or workers == 1:
-        return _passes(repo_dir, options, options.scheduler_url, on_pass, clock, sleep)
-    with local_luigid() as url:
-        return _passes(repo_dir, options, url, on_pass, clock, sleep)
+
+    def warm() -> None:
+        load_engine(options.engine_spec).preload(open_repo(repo_dir))
+
+    with _scheduler(options, warm) as url:
+        return _passes(repo_dir, options, Runner(url), on_pass, clock, sleep)
+
+
+@contextlib.contextmanager
+def _scheduler(options: SpawnOptions, warm: Callable[[], None]) -> Iterator[str | None]:
+    """luigid's URL with this run's assistants joined to it, or None for one agent in this
+    process. `warm` readies this process before any worker is forked from it (while a local
+    luigid starts). Whatever leaves the block (an error, a callback that stops the run) ends
+    the assistants and the local luigid."""
+    count = agent_count(options)
+    if options.scheduler_url is None and count == 1:
+        warm()
+        yield None
+        return
+    with contextlib.ExitStack() as stack:
+        if options.scheduler_url is None:
+            url = stack.enter_context(local_luigid(meanwhile=warm))
+        else:
+            url = options.scheduler_url
+            warm()
+            # a wrong URL or a luigid that is down is said so, before any worker is started
+            wait_until_up(url, _JOIN_S)
+        stack.enter_context(assistants(url, count))
+        yield url
 
 
 def _passes(
     repo_dir: Path,
     options: SpawnOptions,
-    url: str | None,
+    runner: Runner,
     on_pass: Callable[[SpawnReport], None],
     clock: Callable[[], float],
     sleep: Callable[[float], None],
 ) -> SpawnReport:
     report = SpawnReport(run_id=f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}")
-    seen = retries = 0
+    seen = stalled = 0
+    clean = False  # the last pass's stages all ended normally (none raised, none was lost)
     while report.passes < options.max_passes:
         report.passes += 1
-        report.failures += run_pass(repo_dir, options, report.run_id, url, report.passes)
+        done = run_pass(repo_dir, options, report.run_id, runner, report.passes, finish=not clean)
+        report.failures += done.failures
         report.results = read_results(repo_dir, report.run_id)
         fresh, seen = report.results[seen:], len(report.results)
+        clean = len(fresh) == done.stages and not done.failures
         on_pass(report)
-        if any(r["outcome"] in MOVED for r in fresh):
-            retries = 0
+        moved = any(r["outcome"] in MOVED for r in fresh)
+        if moved:
             refresh_readme(open_repo(repo_dir), clock())
-            if options.until_idle:
-                continue
+        if not options.until_idle:
+            if not moved:
+                report.stopped = IDLE
             break
-        failed = any(r["outcome"] == "failed" for r in fresh)
-        if options.until_idle and failed and retries < _max_stage_attempts(repo_dir):
-            # a failed stage is tried again (each failure is counted on its task's issue) until
-            # its attempts run out and it is blocked: a bounded number of passes
-            retries += 1
+        # a pass that moved nothing may still be worth another: a stage failed (its failures
+        # are counted on its issue and run out), one was never run (luigid restarted, a worker
+        # died), a person approved. Passes in a row that move nothing are bounded.
+        if ready_stages(repo_dir, clock()) and (moved or stalled < _max_stage_attempts(repo_dir)):
+            stalled = 0 if moved else stalled + 1
             continue
-        wait = _wait_for_foreign_claims(repo_dir, clock())
-        if wait is None or not options.until_idle:
-            report.stopped = "idle: only people, approvals or nothing can move things now"
+        wait = wait_for_foreign_claims(repo_dir, clock())
+        if wait is None:
+            report.stopped = IDLE
             break
         sleep(min(wait, _MAX_WAIT_S))
     else:
@@ -167,18 +222,3 @@ def _max_stage_attempts(repo_dir: Path) -> int:
         return repo.settings().max_stage_attempts
     finally:
         repo.forge.close()
-
-
-def _wait_for_foreign_claims(repo_dir: Path, now: float) -> float | None:
-    """Seconds until the earliest live claim on a pending stage ends, or None when there is
-    none (then nothing but people can unblock the swarm)."""
-    repo = open_repo(repo_dir)
-    in_review = {(pr.task_key, pr.stage) for pr in repo.forge.list_pull_requests("open")}
-    pending = set(pending_stages(repo)) - in_review
-    ends = [
-        c.expires
-        for c in claims.list_claims(repo.git)
-        if c.live(now) and (c.task, c.stage) in pending
-    ]
-    repo.forge.close()
-    return max(min(ends) - now, 0.0) + 0.05 if ends else None

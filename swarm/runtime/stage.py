@@ -53,7 +53,7 @@ def run_stage(
     make_agent: Callable[[], Agent],
     clock: Callable[[], float],
 ) -> StageResult:
-    task = repo.task(task_id)
+    task = ctx.task(task_id)
     if task is None:
         return StageResult(task_id, stage, "skipped", "no such task")
     if task.state is not SOURCE_STATE[stage]:
@@ -71,6 +71,14 @@ def run_stage(
         )
     except claims.ClaimTaken as exc:
         return StageResult(task_id, stage, "busy", str(exc))
+    moved = repo.task(task_id)
+    if moved is None or moved.state is not SOURCE_STATE[stage]:
+        # another agent finished this stage between our read and our claim (its release let
+        # us in): working now would only make a pull request the gates must refuse
+        with contextlib.suppress(claims.ClaimLost):
+            claims.release(repo.git, claim, agent_name, clock())
+        state = moved.state.value if moved else "gone"
+        return StageResult(task_id, stage, "skipped", f"task is {state}")
     settings = ctx.settings
     with _released_on_error(repo, claim, clock):
         with _Heartbeat(repo, claim, settings.lease_seconds, settings.heartbeat_seconds, clock):
@@ -153,10 +161,16 @@ def _work(
 
 def _change_set(ctx: StageContext, task: TaskFile, result: WorkResult) -> dict[str, bytes | None]:
     changes: dict[str, bytes | None] = dict(result.files)
-    changes[task_path(task.id, task.title)] = to_yaml(result.task).encode()
+    changes[task_path(task.id, task.title)] = _task_file(ctx, result.task)
     if result.ledger:
         changes[f"ledger/{task.id}.jsonl"] = ctx.ledger_with(task.id, result.ledger)
     return changes
+
+
+def _task_file(ctx: StageContext, task: TaskFile) -> bytes:
+    data = to_yaml(task).encode()
+    ctx.remember(task, data)
+    return data
 
 
 def block(
@@ -170,7 +184,7 @@ def block(
 ) -> StageResult:
     """The claimant moves the task to blocked with the reason, through the same gates."""
     blocked = task.model_copy(update={"state": State.BLOCKED, "blocked_reason": reason[:500]})
-    changes: dict[str, bytes | None] = {task_path(task.id, task.title): to_yaml(blocked).encode()}
+    changes: dict[str, bytes | None] = {task_path(task.id, task.title): _task_file(ctx, blocked)}
     if ledger:
         changes[f"ledger/{task.id}.jsonl"] = ctx.ledger_with(task.id, ledger)
     pr = propose(

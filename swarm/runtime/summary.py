@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from swarm.repo import Repo
+from swarm.runtime.context import StageContext
 from swarm.runtime.spawn import SpawnReport
 from swarm.states import State
 from swarm.status import summarize
+from swarm.task_index import TaskIndex
 
 
 def last_outcomes(results: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -18,16 +20,22 @@ def last_outcomes(results: list[dict[str, Any]]) -> dict[tuple[str, str], dict[s
 
 
 def final_summary(repo: Repo, report: SpawnReport, seconds: float) -> dict[str, Any]:
-    tasks = repo.tasks()
+    with TaskIndex(repo.path) as index:
+        tasks = index.entries(repo.git)
     last = last_outcomes(report.results)
     people = []
+    ctx = StageContext(repo)  # reads the few task files whose text is shown
     with repo.forge as forge:
         for t in tasks:
+            if t.state not in (State.NEEDS_HUMAN, State.BLOCKED):
+                continue
             issue = forge.issue_by_key(t.id)
             ref = f"issue #{issue.number}" if issue else "no issue"
             if t.state is State.NEEDS_HUMAN:
-                people.append(f"{t.id} needs a person ({ref}): {_line(t.escalation)}".strip())
-            elif t.state is State.BLOCKED:
+                full = ctx.task(t.id)
+                why = full.escalation if full else None
+                people.append(f"{t.id} needs a person ({ref}): {_line(why)}".strip())
+            else:
                 people.append(f"{t.id} blocked ({ref}): {_line(t.blocked_reason)}".strip())
         for pr in forge.list_pull_requests("open"):
             people.append(f"{pr.task_key} {pr.stage}: pull request #{pr.number} awaits approval")

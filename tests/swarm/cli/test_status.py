@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
+import time
+from pathlib import Path
+from typing import Any
 
-from swarm.states import ORDER
+import pytest
+
+from planexe import read_plan
+from swarm import claims
+from swarm.cli.demo import example_plan_path
+from swarm.cli.status import gather
+from swarm.gitstore import MAIN, Identity
+from swarm.materialize import materialize
+from swarm.repo import Repo, open_repo
+from swarm.runtime.engines import engine_spec
+from swarm.runtime.spawn import SpawnOptions, spawn
+from swarm.states import ORDER, STAGE_OF, State
+from swarm.status import per_task, ready, schedule_progress, summarize
+from swarm.task import task_path, to_yaml
 from tests.swarm.cli.cli_helpers import assert_one_error_line, call, run_swarm, snapshot
 
 STATES = [s.value for s in ORDER]
@@ -93,3 +110,73 @@ def test_status_with_a_corrupt_forge_store_names_the_file(example_repo, capsys):
     ran = call(capsys, "status", example_repo)
     assert ran.code == 2
     assert_one_error_line(ran.err, str(store), "not a plan-swarm forge store")
+
+
+# --- what status shows is main's task files, however main got there ---------------------------
+
+
+@pytest.fixture(scope="module")
+def run_repo(tmp_path_factory) -> Path:
+    """The example plan after a swarm run (shared: tests must not change it)."""
+    out = tmp_path_factory.mktemp("status") / "repo"
+    materialize(read_plan(example_plan_path()), out, humans=("alice",))
+    spawn(out, SpawnOptions(engine_spec("offline")), sleep=lambda _s: None)
+    return out
+
+
+def slow_status(repo: Repo, today: dt.date, now: float) -> dict[str, Any]:
+    """What status showed before the task index: every task file parsed, every claim read."""
+    tasks = repo.tasks()
+    current = {t.id: STAGE_OF.get(t.state) for t in tasks}
+    live = {
+        c.task: c.agent
+        for c in claims.list_claims(repo.git)
+        if c.live(now) and current[c.task] == c.stage
+    }
+    review = {pr.task_key: pr.number for pr in repo.forge.list_pull_requests("open")}
+    issues = {i.key: i.number for i in repo.forge.list_issues()}
+    return {
+        **summarize(tasks),
+        "ready": ready(tasks),
+        "claimed": sorted(live),
+        "in_review": sorted(review),
+        "schedule": schedule_progress(tasks, today),
+        "task_list": per_task(tasks, live, review, issues),
+    }
+
+
+def test_status_after_a_run_is_what_the_task_files_say(run_repo):
+    today, now = dt.date(2031, 1, 1), time.time()
+    slow = slow_status(open_repo(run_repo), today, now)
+    fast = gather(open_repo(run_repo), today, now)
+    assert {k: fast[k] for k in slow} == slow
+    # a run that got somewhere, with pull requests whose claims are live
+    assert fast["in_review"] and fast["finished"] and fast["claimed"]
+
+
+def test_status_shows_a_change_made_outside_the_swarm_at_once(example_repo, capsys):
+    repo = open_repo(example_repo)
+    first = repo.tasks()[0]
+    blocked = first.model_copy(update={"state": State.BLOCKED, "blocked_reason": "by hand"})
+    base = repo.git.resolve(MAIN)
+    assert base is not None
+    tree = repo.git.apply(base, {task_path(first.id, first.title): to_yaml(blocked).encode()})
+    who = Identity("someone", "someone@example.invalid")
+    repo.git.commit(MAIN, tree, "by hand", who, [base], base)
+    data = json.loads(call(capsys, "status", example_repo, "--json", "--tasks").out)
+    assert data["states"]["blocked"] == 1
+    [row] = [t for t in data["task_list"] if t["id"] == first.id]
+    assert row["state"] == "blocked" and row["waiting_on"] == "a person to unblock: by hand"
+
+
+def test_status_shows_who_holds_a_live_claim_on_a_task_s_current_stage(example_repo, capsys):
+    repo = open_repo(example_repo)
+    first, second = repo.tasks()[:2]
+    now = time.time()
+    claims.acquire(repo.git, first.id, "research", "research-7", 600, now)
+    claims.acquire(repo.git, second.id, "compliance", "compliance-7", 600, now)  # not its stage
+    released = claims.acquire(repo.git, repo.tasks()[2].id, "research", "research-8", 600, now)
+    claims.release(repo.git, released, "research-8", now)
+    data = json.loads(call(capsys, "status", example_repo, "--json", "--tasks").out)
+    assert data["claimed"] == [first.id]
+    assert [t["claimed_by"] for t in data["task_list"][:3]] == ["research-7", None, None]

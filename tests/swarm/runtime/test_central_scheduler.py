@@ -226,11 +226,6 @@ def test_workers_carry_on_when_luigid_is_killed_and_restarted(tmp_path: Path, ca
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="bug: a worker killed alone leaves its luigi workers running "
-    "(swarm.runtime.scheduler._assist has no orphan watch)",
-    strict=True,
-)
 def test_a_worker_killed_alone_takes_its_luigi_workers_with_it(tmp_path: Path) -> None:
     """`kill -9 PID` of a worker's own process (not its group: a supervisor or a person may
     do just that) must not leave its forked luigi workers behind: with luigid still up they
@@ -253,11 +248,6 @@ def test_a_worker_killed_alone_takes_its_luigi_workers_with_it(tmp_path: Path) -
         luigid.stop()
 
 
-@pytest.mark.xfail(
-    reason="bug: an unreachable --scheduler-url ends in a crash report, exit 3 "
-    "(swarm.runtime.spawn._scheduler)",
-    strict=True,
-)
 def test_a_worker_whose_luigid_does_not_answer_says_so(tmp_path: Path) -> None:
     """A wrong URL or a luigid that is down is the user's problem to fix, not a bug: exit 1
     with a message naming the URL, not exit 3 and a crash report."""

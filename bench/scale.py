@@ -1,0 +1,275 @@
+"""Benchmark: how each step's cost grows with the plan, on synthetic plans (bench/synth_plan.py)
+of 1,000 and 10,000 tasks.
+
+For each size: `materialize` (in-process, reading the plan included); `swarm status` on the new
+repository, as a command (`python -m swarm status DIR`, interpreter start-up and imports
+included) and in-process; the runtime's scheduling alone (`schedule`): the first pass's stages
+of that repository (three per task) handed to luigid by the feeder and run by 8 assistants as
+luigi tasks that do nothing; `swarm spawn` with the offline engine and 8 agents until nothing
+more can move (in-process: luigid and its workers are forks of this process); `swarm status`
+again on the repository the run left; `swarm verify` of that history (in-process). Each status
+figure is the median of --repeat runs. The ratios are the 10,000-task figure over the
+1,000-task one: growth no faster than linear shows as a ratio of about 10 or less.
+
+A spawn's stage costs more on a larger plan: its proposal and its merge each rewrite the
+`tasks/` directory of the tree (one entry per task, ~0.6 MB at 10,000 tasks) and the gates,
+the integrator and the issue sync list that directory, so a full spawn grows with the square
+of the plan (in time and in loose objects written). Spawn sizes are chosen apart
+(--spawn-sizes); a size left out is reported as null.
+
+Peak memory is the largest resident set of this process and of any of its children (luigid,
+the workers, the status commands).
+
+The last line of output is one JSON object.
+
+Usage: python bench/scale.py [--sizes 1000,10000] [--spawn-sizes 1000,10000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import multiprocessing
+import os
+import resource
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import cast
+
+ROOT = Path(__file__).resolve().parents[1]
+# bench/swarm.py is named like the package: keep this folder off the import path
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+import luigi  # noqa: E402
+import luigi.rpc  # noqa: E402
+
+from bench import synth_plan  # noqa: E402
+from planexe import read_plan  # noqa: E402
+from swarm.cli.status import gather  # noqa: E402
+from swarm.gitstore import GitStore  # noqa: E402
+from swarm.materialize import materialize  # noqa: E402
+from swarm.repo import open_repo  # noqa: E402
+from swarm.runtime.engines import engine_spec  # noqa: E402
+from swarm.runtime.feeder import SchedulerApi, feed  # noqa: E402
+from swarm.runtime.scheduler import assistants, configure, local_luigid  # noqa: E402
+from swarm.runtime.spawn import SpawnOptions, spawn  # noqa: E402
+from swarm.runtime.stages import pass_stages  # noqa: E402
+from swarm.task_index import TaskIndex  # noqa: E402
+from swarm.verify import verify  # noqa: E402
+
+AGENTS = 8
+# figures compared between the sizes; the last two per stage and per commit, where 1 means
+# each costs the same on the larger plan (so that the whole grows linearly)
+RATIOS = (
+    "materialize_{k}_s",
+    "status_{k}_s",
+    "status_in_process_{k}_s",
+    "status_after_spawn_{k}_s",
+    "schedule_{k}_s",
+    "spawn_{k}_s",
+    "verify_{k}_s",
+    "spawn_stage_ms_{k}",
+    "verify_commit_ms_{k}",
+)
+
+
+class NoOp(luigi.Task):
+    """A stage that does nothing: what is left of a stage's cost is the runtime's own."""
+
+    key = luigi.Parameter()
+
+    def run(self) -> None:
+        pass
+
+    def complete(self) -> bool:
+        return False
+
+
+def schedule_only(repo: Path) -> tuple[float, int]:
+    """Seconds to run the first pass's stages of `repo` as NoOp tasks through luigid and
+    AGENTS assistants, fed as a pass feeds them; and how many stages that was."""
+    r = open_repo(repo)
+    with TaskIndex(repo) as index:
+        stages = pass_stages(index.entries(r.git))
+    r.forge.close()
+    configure({}, repo / "plan-swarm")
+    with local_luigid() as url, assistants(url, AGENTS):
+        start = time.perf_counter()
+        feed(
+            cast(SchedulerApi, luigi.rpc.RemoteScheduler(url)),
+            stages,
+            lambda s: NoOp(key=f"{s.task}/{s.stage}"),
+            lambda: time.sleep(0.05),
+        )
+        return time.perf_counter() - start, len(stages)
+
+
+def timed(step: Callable[[], object]) -> tuple[float, object]:
+    start = time.perf_counter()
+    value = step()
+    return time.perf_counter() - start, value
+
+
+def median_of(step: Callable[[], object], repeat: int) -> float:
+    return statistics.median(timed(step)[0] for _ in range(repeat))
+
+
+def status_command(repo: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "swarm", "status", str(repo)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env=os.environ | {"PYTHONPATH": str(ROOT)},
+    )
+
+
+def status_in_process(repo: Path) -> None:
+    r = open_repo(repo)
+    with r.forge:
+        gather(r, dt.date.today(), time.time(), task_list=False)
+
+
+def label(n: int) -> str:
+    return f"{n // 1000}k" if n % 1000 == 0 else str(n)
+
+
+def measure(n: int, work: Path, repeat: int, run_spawn: bool, probe: float) -> dict[str, object]:
+    plan_dir = synth_plan.write(work / f"plan-{n}", n)
+    out = work / f"repo-{n}"
+    k = label(n)
+    got: dict[str, object] = {}
+    got[f"materialize_{k}_s"] = timed(lambda: materialize(read_plan(plan_dir), out))[0]
+    got[f"status_{k}_s"] = median_of(lambda: status_command(out), repeat)
+    got[f"status_in_process_{k}_s"] = median_of(lambda: status_in_process(out), repeat)
+    got[f"schedule_{k}_s"], got[f"schedule_{k}_stages"] = schedule_only(out)
+    print(
+        f"{n} tasks: materialize {got[f'materialize_{k}_s']:.2f} s; scheduling alone "
+        f"{got[f'schedule_{k}_s']:.1f} s for {got[f'schedule_{k}_stages']} stages; status "
+        f"{got[f'status_{k}_s']:.3f} s as a command, {got[f'status_in_process_{k}_s']:.3f} s "
+        "in-process",
+        flush=True,
+    )
+    size_before = disk_bytes(out)
+    if run_spawn:
+        options = SpawnOptions(engine_spec("offline"), AGENTS, AGENTS, AGENTS, workers=AGENTS)
+        seconds, value = timed(lambda: spawn(out, options, sleep=time.sleep))
+        report = value  # a SpawnReport
+        assert not report.luigi_failures, report.failures[:3]  # type: ignore[attr-defined]
+        stages = len(report.results)  # type: ignore[attr-defined]
+        got[f"spawn_{k}_s"] = seconds
+        got[f"spawn_{k}_passes"] = report.passes  # type: ignore[attr-defined]
+        what = f"spawn {seconds:.1f} s to quiescence"
+    else:
+        seconds, stages = probe_spawn(out, probe)
+        got[f"spawn_{k}_s"] = None  # not run to quiescence: see the rate and the estimate
+        what = f"spawn stopped after {probe:.0f} s (SIGKILL), {seconds:.1f} s of stages"
+    got[f"spawn_{k}_stages"] = stages
+    got[f"spawn_{k}_stages_per_s"] = stages / seconds if seconds else None
+    got[f"spawn_stage_ms_{k}"] = seconds / max(stages, 1) * 1000
+    got[f"spawn_{k}_kb_per_stage"] = (disk_bytes(out) - size_before) / 1024 / max(stages, 1)
+    got[f"status_after_spawn_{k}_s"] = median_of(lambda: status_command(out), repeat)
+    got[f"status_after_spawn_in_process_{k}_s"] = median_of(lambda: status_in_process(out), repeat)
+    seconds, value = timed(lambda: verify(GitStore.open(out)))
+    assert value.ok, value.violations[:3]  # type: ignore[attr-defined]
+    commits = value.commits  # type: ignore[attr-defined]
+    # a history cut short is verified too; its time is not that of the whole plan's
+    got[f"verify_{k}_s"] = seconds if run_spawn else None
+    if not run_spawn:
+        got[f"verify_partial_{k}_s"] = seconds
+    got[f"verify_{k}_commits"] = commits
+    got[f"verify_commit_ms_{k}"] = seconds / max(commits, 1) * 1000
+    print(
+        f"{n} tasks: {what}: {stages} stages, {got[f'spawn_{k}_stages_per_s']:.1f} stages/s, "
+        f"{got[f'spawn_{k}_kb_per_stage']:.0f} KiB written per stage; status after it "
+        f"{got[f'status_after_spawn_{k}_s']:.3f} s as a command, "
+        f"{got[f'status_after_spawn_in_process_{k}_s']:.3f} s in-process; verify "
+        f"{seconds:.1f} s over {commits} commits",
+        flush=True,
+    )
+    return got
+
+
+def disk_bytes(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def probe_spawn(repo: Path, seconds: float) -> tuple[float, int]:
+    """A spawn killed (SIGKILL, its whole process group, which is safe: see test_resume) after
+    `seconds`: how many stages ended, and over how long since the first began."""
+    ctx = multiprocessing.get_context("fork")
+    proc = ctx.Process(target=_spawn_in_own_group, args=(repo,))
+    proc.start()
+    time.sleep(seconds)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.join()
+    rows = [
+        json.loads(line)
+        for path in (repo / "plan-swarm" / "runs").glob("*.jsonl")
+        for line in path.read_text().splitlines()
+        if line.strip()
+    ]
+    if not rows:
+        return 0.0, 0
+    first = min(float(r["at"]) for r in rows)
+    last = max(float(r["at"]) + float(r["seconds"]) for r in rows)
+    return last - first, len(rows)
+
+
+def _spawn_in_own_group(repo: Path) -> None:
+    os.setsid()  # so that the kill takes luigid and the workers along
+    options = SpawnOptions(engine_spec("offline"), AGENTS, AGENTS, AGENTS, workers=AGENTS)
+    spawn(repo, options, sleep=time.sleep)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--spawn-sizes", default="1000")
+    parser.add_argument(
+        "--probe-seconds",
+        type=float,
+        default=180.0,
+        help="at sizes not spawned to quiescence, spawn this long and measure the rate",
+    )
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    sizes = [int(x) for x in args.sizes.split(",")]
+    spawned = {int(x) for x in args.spawn_sizes.split(",") if x}
+    results: dict[str, object] = {"sizes": sizes, "spawn_sizes": sorted(spawned & set(sizes))}
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+        for n in sizes:
+            results.update(measure(n, Path(tmp), args.repeat, n in spawned, args.probe_seconds))
+    small, large = label(min(sizes)), label(max(sizes))
+    for template in RATIOS:
+        a = results.get(template.format(k=small))
+        b = results.get(template.format(k=large))
+        if isinstance(a, float) and isinstance(b, float) and a > 0 and small != large:
+            name = template.replace("_{k}", "").removesuffix("_s")
+            results[f"{name}_ratio"] = round(b / a, 2)
+    rate = results.get(f"spawn_{large}_stages_per_s")
+    stages = results.get(f"schedule_{large}_stages")
+    if results.get(f"spawn_{large}_s") is None and isinstance(rate, float) and stages:
+        # a pass to quiescence runs about as many stages as the scheduling step did
+        results[f"spawn_{large}_estimate_s"] = float(stages) / rate  # type: ignore[arg-type]
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    results["peak_rss_mb"] = round(max(own, children) / 1024, 1)
+    results["peak_rss_self_mb"] = round(own / 1024, 1)
+    results["peak_rss_children_mb"] = round(children / 1024, 1)
+    for key, value in results.items():
+        if isinstance(value, float):
+            results[key] = round(value, 3)
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
