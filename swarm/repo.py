@@ -25,11 +25,12 @@ class Repo:
     git: GitStore
     forge: Forge
 
+    mirror: str = ""  # on a GitHub mirror, its own name (github_target.GitHubTarget.mirror)
+
     def agent_name(self, role_slot: str) -> str:
         """An agent's name as the claims know it: on a mirror of a shared repository, with
         the mirror's own name, so agents of two machines never pass for one."""
-        target = github_target.load(self.path / FORGE_DIR)
-        return f"{role_slot}@{target.mirror}" if target and target.mirror else role_slot
+        return f"{role_slot}@{self.mirror}" if self.mirror else role_slot
 
     def settings(self, rev: str = MAIN) -> Settings:
         data = self.git.read(rev, SETTINGS_PATH)
@@ -58,7 +59,9 @@ def is_plan_swarm_repo(path: Path) -> bool:
     return (path / "HEAD").is_file() and (path / FORGE_DIR).is_dir()
 
 
-def open_repo(path: Path) -> Repo:
+def open_repo(path: Path, sync: bool = True) -> Repo:
+    """The repository at `path`. A GitHub mirror is brought up to date first unless `sync` is
+    False (readers that poll, like the progress line, must not fetch each time)."""
     if not path.exists():
         raise SwarmError(f"{path}: no such directory")
     if not is_plan_swarm_repo(path):
@@ -67,22 +70,21 @@ def open_repo(path: Path) -> Repo:
             "(make one with `swarm materialize PLAN --out DIR`)"
         )
     git = GitStore.open(path)
-    forge = _linked_forge(path, git)
+    target = github_target.load(path / FORGE_DIR)
+    forge = _linked_forge(target, git, sync) if target else None
     if git.resolve(MAIN) is None:
         raise SwarmError(f"{path}: the repository has no main branch")
-    return Repo(path, git, forge or LocalForge(path))
+    return Repo(path, git, forge or LocalForge(path), target.mirror if target else "")
 
 
-def _linked_forge(path: Path, git: GitStore) -> Forge | None:
-    """A mirror of a GitHub repository: link it and bring it up to date. None when local."""
-    target = github_target.load(path / FORGE_DIR)
-    if target is None:
-        return None
+def _linked_forge(target: github_target.GitHubTarget, git: GitStore, sync: bool) -> Forge:
+    """A mirror of a GitHub repository: link it and bring it up to date."""
     from swarm.forge.github import GitHubForge  # PyGithub only when the forge is GitHub
 
     token = github_target.token()
     git.link(RemoteLink(target.clone_url(), token))
-    git.fetch()
+    if sync:
+        git.fetch()
     return GitHubForge(target, token)
 
 

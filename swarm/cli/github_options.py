@@ -55,6 +55,21 @@ def forge_options(func: F) -> F:
     return func
 
 
+def target_of(
+    forge: str, repo: str | None, api_url: str | None, writes: float, dry_run: bool
+) -> github_target.GitHubTarget | None:
+    """The GitHub repository the options name; None for the local forge."""
+    if forge == "local":
+        if repo or dry_run:
+            raise SwarmError("--repo and --dry-run go with --forge github")
+        return None
+    if not repo:
+        raise SwarmError("--forge github needs --repo OWNER/NAME")
+    return github_target.GitHubTarget(
+        github_target.parse_repo(repo), github_target.api_url(api_url), "", writes
+    )
+
+
 def print_requests(requests: Sequence[Request], as_json: bool, note: str) -> None:
     if as_json:
         emit_json({"requests": [r.as_dict() for r in requests], "api_calls": api_calls(requests)})
@@ -77,15 +92,9 @@ def prepare_spawn(
     """Before a swarm runs on DIR: with --forge github, make DIR a mirror of the repository
     (cloning it on a machine that has none); with --dry-run, print what a pass would send
     and return True (the swarm must not run)."""
-    if forge == "local":
-        if gh_repo or dry_run:
-            raise SwarmError("--repo and --dry-run go with --forge github")
+    target = target_of(forge, gh_repo, api_url, writes_per_minute, dry_run)
+    if target is None:
         return False
-    if not gh_repo:
-        raise SwarmError("--forge github needs --repo OWNER/NAME")
-    target = github_target.GitHubTarget(
-        github_target.parse_repo(gh_repo), github_target.api_url(api_url), "", writes_per_minute
-    )
     if dry_run:
         stages = movable_stages(repo_dir)
         requests = [replace(r, count=r.count * stages) for r in github_requests.per_stage()]

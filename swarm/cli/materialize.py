@@ -9,9 +9,8 @@ from pathlib import Path
 import click
 
 from planexe import read_plan
-from swarm.cli.github_options import forge_options, print_requests
+from swarm.cli.github_options import forge_options, print_requests, target_of
 from swarm.cli.output import emit_json, stepper
-from swarm.errors import SwarmError
 from swarm.forge import github_target
 from swarm.materialize import Result, materialize
 
@@ -63,7 +62,7 @@ def command(
     same history in one push, and the labels, milestones and issues (token: $GITHUB_TOKEN).
     Running it again with the same plan changes nothing; a different plan is refused.
     """
-    target = _target(forge, gh_repo, api_url, writes_per_minute, dry_run)
+    target = target_of(forge, gh_repo, api_url, writes_per_minute, dry_run)
     step = stepper(enabled=None if not as_json else False)
     step("reading plan")
     plan = read_plan(plan_path)
@@ -90,20 +89,6 @@ def command(
     click.echo(f"  {result.tasks} task files, main at {result.commit[:12]}")
     click.echo(f"  issues: {result.issues.created} created, {result.issues.updated} updated")
     click.echo(f"  look at it: git clone {result.out} && swarm status {result.out}")
-
-
-def _target(
-    forge: str, repo: str | None, api_url: str | None, writes: float, dry_run: bool
-) -> github_target.GitHubTarget | None:
-    if forge == "local":
-        if repo or dry_run:
-            raise SwarmError("--repo and --dry-run go with --forge github")
-        return None
-    if not repo:
-        raise SwarmError("--forge github needs --repo OWNER/NAME")
-    return github_target.GitHubTarget(
-        github_target.parse_repo(repo), github_target.api_url(api_url), "", writes
-    )
 
 
 def _publish(

@@ -116,7 +116,7 @@ class _Progress:
     def _loop(self) -> None:
         while not self._stop.wait(1.0):
             try:
-                repo = open_repo(self.repo_dir)
+                repo = open_repo(self.repo_dir, sync=False)
                 with TaskIndex(self.repo_dir) as index:  # not a parse of every task file
                     states = summarize(index.entries(repo.git))["states"]
                 repo.forge.close()

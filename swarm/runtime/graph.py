@@ -98,7 +98,7 @@ class StageTask(luigi.Task):
                 engine.context(repo),
                 self.plan_task,
                 self.stage,
-                name,
+                repo.agent_name(name),
                 lambda: engine.agent(role, repo),
                 time.time,
             )

@@ -224,3 +224,12 @@ def test_approving_as_someone_else_than_the_token_is_refused(
     assert swarm("approve", out, 1, "--as", "alice") == 2
     err = capsys.readouterr().err
     assert "token's user (swarm-bot)" in err and "/approve" in err
+
+
+def test_each_mirror_names_its_agents_apart(server: ContractServer, tmp_path: Path) -> None:
+    assert materialize(example_plan_path(), tmp_path / "a", "bike") == 0
+    assert materialize(example_plan_path(), tmp_path / "b", "bike") == 0
+    a, b = open_repo(tmp_path / "a"), open_repo(tmp_path / "b")
+    assert a.agent_name("research-1") != b.agent_name("research-1")
+    assert a.agent_name("research-1").startswith("research-1@")
+    assert open_repo(tmp_path / "a").agent_name("research-1") == a.agent_name("research-1")
