@@ -11,11 +11,12 @@ again on the repository the run left; `swarm verify` of that history (in-process
 figure is the median of --repeat runs. The ratios are the 10,000-task figure over the
 1,000-task one: growth no faster than linear shows as a ratio of about 10 or less.
 
-A spawn's stage costs more on a larger plan: its proposal and its merge each rewrite the
-`tasks/` directory of the tree (one entry per task, ~0.6 MB at 10,000 tasks) and the gates,
-the integrator and the issue sync list that directory, so a full spawn grows with the square
-of the plan (in time and in loose objects written). Spawn sizes are chosen apart
-(--spawn-sizes); a size left out is reported as null.
+A stage's cost should not depend on the plan's size: a proposal and its merge rewrite the three
+small folders on the task's path (tasks/<phase>/<subtask>/), the gates and the integrator look a
+task up in its subtask's folder, and only a pass's start reads every task (through the task
+index). `spawn_stage_ms` and `verify_commit_ms` show it: their ratios should be about 1. Spawn
+sizes are chosen apart (--spawn-sizes); a size not spawned to quiescence is probed for
+--probe-seconds and its time estimated from the rate.
 
 Peak memory is the largest resident set of this process and of any of its children (luigid,
 the workers, the status commands).

@@ -35,7 +35,7 @@ def sync_task(repo: Repo, task_id: str) -> None:
     task = repo.task(task_id)
     if task is None:
         return
-    siblings = repo.tasks(under=task.subtask.code + ".")
+    siblings = repo.tasks(subtask=task.subtask.code)
     numbers = {t.id: i.number for t in siblings if (i := repo.forge.issue_by_key(t.id))}
     repo.forge.upsert_issues([issue_specs.task_issue(task)])
     repo.forge.upsert_issues(issue_specs.subtask_issues(siblings, numbers))

@@ -13,7 +13,15 @@ from swarm.forge.local import LocalForge
 from swarm.gitstore import MAIN, GitStore, RemoteLink
 from swarm.plan_docs import PLAN_JSON
 from swarm.settings import SETTINGS_PATH, Settings, from_yaml
-from swarm.task import TASKS_DIR, TaskFile, TaskFileError
+from swarm.task import (
+    TASKS_DIR,
+    TaskFile,
+    TaskFileError,
+    subtask_dir,
+    task_dir,
+    task_id_of_name,
+    task_id_of_path,
+)
 from swarm.task import from_yaml as task_from_yaml
 
 FORGE_DIR = "plan-swarm"
@@ -44,15 +52,21 @@ class Repo:
             raise SwarmError(f"{self.path}: {PLAN_JSON} is missing on {rev}")
         return Plan.model_validate_json(data)
 
-    def tasks(self, rev: str = MAIN, under: str = "") -> list[TaskFile]:
-        """Every task file at `rev` (only those whose id starts with `under`, e.g. '1.2.'), in
+    def tasks(self, rev: str = MAIN, subtask: str = "") -> list[TaskFile]:
+        """Every task file at `rev` (only a subtask's when its code is given, e.g. '1.2'), in
         WBS order. A file that does not parse is an error: a broken task file must be loud."""
-        return read_tasks(self.git, rev, under)
+        return read_tasks(self.git, rev, subtask)
 
     def task(self, task_id: str, rev: str = MAIN) -> TaskFile | None:
-        found = [t for t in self.tasks(rev, f"{task_id}-") if t.id == task_id]
-        found += [t for t in self.tasks(rev, f"{task_id}.yaml") if t.id == task_id]
-        return found[0] if found else None
+        """One task's file, found in its own folder (a few dozen names, not the whole plan)."""
+        try:
+            folder = task_dir(task_id)
+        except ValueError:  # not a task's id (a subtask's, or no WBS code at all)
+            return None
+        for name in sorted(self.git.names(rev, folder)):
+            if task_id_of_name(name) == task_id:
+                return _parse(self.git, rev, f"{folder}/{name}")
+        return None
 
 
 def is_plan_swarm_repo(path: Path) -> bool:
@@ -74,6 +88,12 @@ def open_repo(path: Path, sync: bool = True) -> Repo:
     forge = _linked_forge(target, git, sync) if target else None
     if git.resolve(MAIN) is None:
         raise SwarmError(f"{path}: the repository has no main branch")
+    if any(name.endswith(".yaml") for name in git.names(MAIN, TASKS_DIR)):
+        raise SwarmError(
+            f"{path}: task files lie flat in {TASKS_DIR}/ (the layout of plan-swarm before "
+            f"0.2); this version keeps them in {TASKS_DIR}/<phase>/<subtask>/: materialize the "
+            "plan again into a new directory"
+        )
     return Repo(path, git, forge or LocalForge(path), target.mirror if target else "")
 
 
@@ -88,16 +108,16 @@ def _linked_forge(target: github_target.GitHubTarget, git: GitStore, sync: bool)
     return GitHubForge(target, token)
 
 
-def read_tasks(git: GitStore, rev: str = MAIN, under: str = "") -> list[TaskFile]:
+def read_tasks(git: GitStore, rev: str = MAIN, subtask: str = "") -> list[TaskFile]:
     """The task files at `rev` of any git store (see Repo.tasks)."""
-    out = []
-    for name in git.names(rev, TASKS_DIR):
-        if not name.startswith(under):
-            continue
-        path = f"{TASKS_DIR}/{name}"
-        try:
-            out.append(task_from_yaml((git.read(rev, path) or b"").decode("utf-8"), path))
-        except (TaskFileError, UnicodeDecodeError) as exc:
-            raise SwarmError(f"{git.path}: {exc}", 1) from None
+    folder = subtask_dir(subtask) if subtask else TASKS_DIR
+    out = [_parse(git, rev, p) for p in git.paths(rev, folder) if task_id_of_path(p) is not None]
     out.sort(key=lambda t: tuple(int(p) for p in t.id.split(".")))
     return out
+
+
+def _parse(git: GitStore, rev: str, path: str) -> TaskFile:
+    try:
+        return task_from_yaml((git.read(rev, path) or b"").decode("utf-8"), path)
+    except (TaskFileError, UnicodeDecodeError) as exc:
+        raise SwarmError(f"{git.path}: {exc}", 1) from None

@@ -42,8 +42,8 @@ def _header(plan: Plan) -> str:
     lines += [f"**Go / no-go:** {verdict}. {_first_sentences(a.text)}".rstrip(), ""]
     lines += [
         "This repository was made by plan-swarm from a finished PlanExe plan: one YAML file per "
-        "detailed task in `tasks/`, the plan itself in `plan/` (see `plan/prompt.md`, "
-        "`plan/assessment.md`, `plan/risks.md`), settings in `swarm.yaml`.",
+        "detailed task in `tasks/<phase>/<subtask>/`, the plan itself in `plan/` (see "
+        "`plan/prompt.md`, `plan/assessment.md`, `plan/risks.md`), settings in `swarm.yaml`.",
         "",
     ]
     return "\n".join(lines)

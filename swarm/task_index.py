@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 from swarm.gitstore import MAIN, GitStore
 from swarm.repo import FORGE_DIR
 from swarm.states import State
-from swarm.task import TASKS_DIR, TaskFile, TaskFileError, from_yaml
+from swarm.task import TASKS_DIR, TaskFile, TaskFileError, from_yaml, task_id_of_path
 
 STORE = "task-index.sqlite3"
 LEDGER_DIR = "ledger"
@@ -51,7 +51,7 @@ class TaskEntry:
     """What status and the scheduler need of a task file; shaped like TaskFile for them."""
 
     id: str
-    path: str  # tasks/<id>-<slug>.yaml on main
+    path: str  # tasks/<phase>/<subtask>/<id>-<slug>.yaml on main
     title: str
     state: State
     phase: Node
@@ -167,7 +167,7 @@ class TaskIndex:
     def entries(self, git: GitStore, rev: str = MAIN) -> list[TaskEntry]:
         """Every task file at `rev`, in WBS order. A file that does not parse is an error, as
         for `Repo.tasks`: a broken task file must be loud."""
-        files = git.files(rev, TASKS_DIR)
+        files = {p: b for p, b in git.files(rev, TASKS_DIR).items() if task_id_of_path(p)}
         known = self._lookup("tasks", list(files.values()))
         learned: list[tuple[str, str]] = []
         texts: list[str] = []

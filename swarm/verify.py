@@ -20,6 +20,7 @@ from swarm.gitstore import MAIN, Change, CommitInfo, GitStore
 from swarm.integrator import actor_of, base_settings, proposal_of
 from swarm.pulls import HUMAN_STAGE
 from swarm.snapshots import TreeSnapshot
+from swarm.task import task_dir
 
 README = "README.md"  # the integrator refreshes its status table outside pull requests
 
@@ -125,7 +126,7 @@ def _replay_merge(
             known, proposal.task, proposal.stage, author, proposal.fence, info.time
         )
         if problem:
-            out.append(Finding("claim", "error", f"tasks/{proposal.task}", problem))
+            out.append(Finding("claim", "error", _task_label(proposal.task), problem))
     findings = run_gates(
         GateInput(
             base=TreeSnapshot(git, parent),
@@ -154,3 +155,11 @@ def _claim_then(
         return None, None  # the gates report the missing token
     problem = claims.was_live(known.history(task, stage), agent, fence, when)
     return live, (f"claim {task}/{stage}: {problem}" if problem else None)
+
+
+def _task_label(task_id: str) -> str:
+    """Where a claim finding points: the task's folder (its file's name is not at hand)."""
+    try:
+        return task_dir(task_id)
+    except ValueError:
+        return f"tasks/{task_id}"

@@ -16,7 +16,7 @@ from swarm.gates.model import Finding, GateInput, Severity, Snapshot
 from swarm.settings import SETTINGS_PATH, Budgets, GateSettings, Settings
 from swarm.settings import from_yaml as settings_from_yaml
 from swarm.states import AGENT_ROLES
-from swarm.task import TASKS_DIR, TaskFile, TaskFileError, task_id_of_path
+from swarm.task import TaskFile, TaskFileError, task_dir, task_id_of_path
 from swarm.task import from_yaml as task_from_yaml
 
 _ID = r"[0-9]+(?:\.[0-9]+){2}"
@@ -78,6 +78,7 @@ class Context:
         self.inp = inp
         self._text: dict[tuple[str, str], str | None] = {}
         self._parsed: dict[tuple[str, str], Parsed] = {}
+        self._base_folders: dict[str, list[str]] = {}  # a folder of tasks/ -> its paths
 
     # --- who and what -------------------------------------------------------------------------
 
@@ -148,22 +149,24 @@ class Context:
 
     # --- task files ---------------------------------------------------------------------------
 
-    @cached_property
-    def base_task_paths(self) -> dict[str, str]:
-        """Task id -> task file path on the base; the first by name if a repo holds two."""
-        out: dict[str, str] = {}
-        for path in self.inp.base.list(TASKS_DIR):
-            task_id = task_id_of_path(path)
-            if task_id is not None and task_id not in out:
-                out[task_id] = path
-        return out
+    def base_task_path(self, task_id: str) -> str | None:
+        """The task's file on the base, looked for in its own folder only (a full listing of
+        tasks/ per judged proposal would grow with the plan); the first by name if two."""
+        try:
+            folder = task_dir(task_id)
+        except ValueError:
+            return None
+        if folder not in self._base_folders:
+            self._base_folders[folder] = self.inp.base.list(folder)
+        found = [p for p in self._base_folders[folder] if task_id_of_path(p) == task_id]
+        return min(found) if found else None
 
     @cached_property
     def task_path(self) -> str | None:
         """The judged task's file: where the base has it (its slug is the base's)."""
         if self.task_id is None:
             return None
-        return self.base_task_paths.get(self.task_id)
+        return self.base_task_path(self.task_id)
 
     def parse(self, snap: Snapshot, side: str, path: str) -> Parsed:
         """The task file at `path` on one side, parsed at most once per run: YAML parsing is
@@ -196,7 +199,7 @@ class Context:
         return self.parse(self.inp.head, "head", self.task_path)
 
     def base_task_of(self, task_id: str) -> Parsed | None:
-        path = self.base_task_paths.get(task_id)
+        path = self.base_task_path(task_id)
         return None if path is None else self.parse(self.inp.base, "base", path)
 
     # --- file text ----------------------------------------------------------------------------

@@ -112,7 +112,16 @@ def _proposal_matches(ctx: Context) -> Iterator[Finding]:
 def _task_file_kept(ctx: Context) -> Iterator[Finding]:
     """Task files are made by materialization only; a pull request edits the one it has."""
     for change in ctx.inp.changes:
-        if not change.path.startswith("tasks/") or task_id_of_path(change.path) is None:
+        if not change.path.startswith("tasks/"):
+            continue
+        if task_id_of_path(change.path) is None:
+            if ctx.inp.head.read(change.path) is not None:
+                yield finding(
+                    "scope",
+                    change.path,
+                    "tasks/ holds task files only, each at "
+                    "tasks/<phase>/<subtask>/<id>-<slug>.yaml",
+                )
             continue
         in_base = ctx.inp.base.read(change.path) is not None
         in_head = ctx.inp.head.read(change.path) is not None

@@ -1,9 +1,8 @@
 """What a stage run reads from the repository, loaded once per process and kept current with
 main: the plan, the settings, the task files, the ledgers.
 
-A task file is found by its id through a map of file names kept for the life of the process
-(a task's file name never changes: it is made of the id and the plan's title), so a lookup
-costs a path lookup on main, not a listing of tasks/ (thousands of names on a large plan).
+A task file is found by its id in its subtask's folder (tasks/<phase>/<subtask>/), so a lookup
+lists a few dozen names on any plan, never the whole of tasks/.
 """
 
 from __future__ import annotations
@@ -21,45 +20,30 @@ from swarm.llm.ledger import ledger_from_jsonl, ledger_to_jsonl, ledger_total
 from swarm.repo import Repo
 from swarm.settings import Settings
 from swarm.states import State
-from swarm.task import TASKS_DIR, TaskFile, TaskFileError, from_yaml, task_id_of_path
+from swarm.task import TaskFile, TaskFileError, from_yaml, task_dir, task_id_of_name
 from swarm.task_index import TaskIndex
 
 
 class StageContext:
     def __init__(self, repo: Repo) -> None:
         self.repo = repo
-        self._paths: dict[str, str] = {}  # task id -> tasks/<file> on main
-        self._listed = ""  # the id of the tasks/ tree those paths were listed from
 
     def task_path(self, task_id: str) -> str | None:
-        """Where the task's file is on main; None when there is no such task."""
-        if task_id not in self._paths:
-            self._paths = self._list_paths()
-        return self._paths.get(task_id)
-
-    def _list_paths(self) -> dict[str, str]:
-        """The paths again, unless tasks/ is the one they were listed from (an id that is no
-        task must not cost a listing of thousands of names each time it is asked for)."""
-        tree = self.repo.git.blob_id(MAIN, TASKS_DIR) or ""
-        if tree == self._listed:
-            return self._paths
-        self._listed = tree
-        out: dict[str, str] = {}
-        for name in sorted(self.repo.git.names(MAIN, TASKS_DIR)):
-            task_id = task_id_of_path(f"{TASKS_DIR}/{name}")
-            if task_id is not None:
-                out.setdefault(task_id, f"{TASKS_DIR}/{name}")
-        return out
+        """Where the task's file is on main; None when there is no such task. Its folder holds
+        only its subtask's files, so looking costs a few dozen names on any plan."""
+        try:
+            folder = task_dir(task_id)
+        except ValueError:
+            return None
+        for name in sorted(self.repo.git.names(MAIN, folder)):
+            if task_id_of_name(name) == task_id:
+                return f"{folder}/{name}"
+        return None
 
     def task(self, task_id: str) -> TaskFile | None:
-        """The task's file as it is on main now (as `Repo.task`, without listing tasks/)."""
+        """The task's file as it is on main now."""
         path = self.task_path(task_id)
         data = self.read(path) if path else None
-        if path is not None and data is None:  # gone from where it was: look again
-            self._listed = ""
-            self._paths = self._list_paths()
-            path = self._paths.get(task_id)
-            data = self.read(path) if path else None
         if path is None or data is None:
             return None
         try:

@@ -42,17 +42,18 @@ def check_repository(out: Path, expected_tasks: int, tmp_path: Path) -> None:
     git("fsck", "--strict", cwd=out)
     clone = tmp_path / f"clone-{out.name}"
     git("clone", "-q", str(out), str(clone))
-    task_files = sorted((clone / "tasks").glob("*.yaml"))
+    task_files = sorted((clone / "tasks").glob("*/*/*.yaml"))
     assert len(task_files) == expected_tasks
     schema = json.loads((clone / "schemas" / "task.schema.json").read_text())
     validator = jsonschema.Draft202012Validator(schema)
     for path in task_files:
         text = path.read_text()
-        assert text.startswith("# yaml-language-server: $schema=../schemas/task.schema.json")
+        assert text.startswith("# yaml-language-server: $schema=../../../schemas/task.schema.json")
         data = yaml.safe_load(text)
         errors = list(validator.iter_errors(data))
         assert not errors, f"{path.name}: {errors[0].message}"
-        assert task_id_of_path(f"tasks/{path.name}") == data["id"]
+        assert task_id_of_path(path.relative_to(clone).as_posix()) == data["id"]
+        assert (path.parent / "../../../schemas/task.schema.json").resolve().is_file()
     for name in ("README.md", "swarm.yaml", "plan/plan.json", ".github/CODEOWNERS"):
         assert (clone / name).is_file(), name
 

@@ -35,7 +35,7 @@ def make_task(**changes) -> TaskFile:
 def test_yaml_round_trip_and_schema_header():
     t = make_task()
     text = to_yaml(t)
-    assert text.startswith("# yaml-language-server: $schema=../schemas/task.schema.json\n")
+    assert text.startswith("# yaml-language-server: $schema=../../../schemas/task.schema.json\n")
     assert from_yaml(text) == t
     assert to_yaml(from_yaml(text)) == text
 
@@ -75,12 +75,16 @@ def test_bad_task_files_name_the_file(text, fragment):
 
 def test_paths_are_stable_and_map_back_to_ids():
     p = task_path("2.1.3", "Sign the lease: unit 4, Karl-Heine-Straße")
-    assert p == "tasks/2.1.3-sign-the-lease-unit-4-karl-heine-strasse.yaml" or p.startswith(
-        "tasks/2.1.3-sign-the-lease-unit-4-karl-heine-stra"
-    )
+    assert p == "tasks/2/2.1/2.1.3-sign-the-lease-unit-4-karl-heine-strasse.yaml"
     assert p == task_path("2.1.3", "Sign the lease: unit 4, Karl-Heine-Straße")
     assert task_id_of_path(p) == "2.1.3"
-    assert task_id_of_path("tasks/2.1.3.yaml") == "2.1.3"
+    assert task_id_of_path("tasks/2/2.1/2.1.3.yaml") == "2.1.3"
+    assert task_id_of_path("tasks/12/12.10/12.10.3-x.yaml") == "12.10.3"
+    # named like a task file, but not in its task's folder (or not in a folder at all)
+    assert task_id_of_path("tasks/2.1.3.yaml") is None
+    assert task_id_of_path("tasks/2/2.2/2.1.3.yaml") is None
+    assert task_id_of_path("tasks/3/2.1/2.1.3.yaml") is None
+    assert task_id_of_path("tasks/2/2.1/x/2.1.3.yaml") is None
     assert task_id_of_path("research/2.1.3.md") is None
     assert task_id_of_path("tasks/../swarm.yaml") is None
 
@@ -89,7 +93,7 @@ def test_slug_is_ascii_and_bounded():
     assert slugify("Café & Über-Bikes!!") == "cafe-uber-bikes"
     assert len(slugify("word " * 40)) <= 48
     assert slugify("???") == ""
-    assert task_path("1.1.1", "???") == "tasks/1.1.1.yaml"
+    assert task_path("1.1.1", "???") == "tasks/1/1.1/1.1.1.yaml"
 
 
 def test_ids_must_be_wbs_codes():

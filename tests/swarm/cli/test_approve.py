@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from swarm.forge.local import LocalForge
+from swarm.task import task_dir
 from swarm.trailers import parse
 from tests.swarm.cli.cli_helpers import (
     HUMAN,
@@ -58,7 +59,7 @@ def test_without_approval_the_pull_request_does_not_merge(built, repo, capsys):
     before = main_head(repo)
     ran = call(capsys, "merge", repo, built.execute)
     assert ran.code == 1
-    assert f"error   [approval] tasks/{TASK}-" in ran.out
+    assert f"error   [approval] {task_dir(TASK)}/{TASK}-" in ran.out
     assert "requires a person's approval of the head commit" in ran.out
     assert main_head(repo) == before
 

@@ -21,11 +21,11 @@ def test_demo_makes_a_valid_repository(example_plan, tmp_path):
     assert 0 < finished < tasks  # agents finish some; people must do the rest
     git("fsck", "--strict", cwd=out)
     assert run_swarm("verify", out).code == 0
-    listed = git("ls-tree", "--name-only", "main", "tasks/", cwd=out).splitlines()
+    listed = git("ls-tree", "-r", "--name-only", "main", "tasks/", cwd=out).splitlines()
     assert len(listed) == tasks
     clone = tmp_path / "demo-clone"
     git("clone", "-q", str(out), str(clone), cwd=tmp_path)
-    assert len(list((clone / "tasks").glob("*.yaml"))) == tasks
+    assert len(list((clone / "tasks").glob("*/*/*.yaml"))) == tasks
 
 
 def test_demo_refuses_an_occupied_out(tmp_path, capsys):

@@ -68,12 +68,12 @@ def test_a_broken_task_file_on_main_exits_1(example_repo, capsys):
     git = GitStore.open(example_repo)
     head = git.resolve(MAIN)
     files = {path: git.blob(oid) for path, oid in git.files(MAIN).items()}
-    files["tasks/9.9.9-broken.yaml"] = b"id: [unclosed\n"
+    files["tasks/9/9.9/9.9.9-broken.yaml"] = b"id: [unclosed\n"
     tree = git.write_tree(files)
     git.commit(MAIN, tree, "break a task", Identity("t", "t@example.invalid"), [head], head)
     ran = call(capsys, "status", example_repo)
     assert ran.code == 1
-    assert_one_error_line(ran.err, "tasks/9.9.9-broken.yaml")
+    assert_one_error_line(ran.err, "tasks/9/9.9/9.9.9-broken.yaml")
 
 
 # --------------------------------------------------------------------------- bugs

@@ -25,8 +25,10 @@ from tests.swarm.gates.builders import (
 @pytest.mark.parametrize(
     ("path", "owner"),
     [
-        ("tasks/2.1.1-sign-the-lease.yaml", "2.1.1"),
-        ("tasks/2.1.1.yaml", "2.1.1"),
+        ("tasks/2/2.1/2.1.1-sign-the-lease.yaml", "2.1.1"),
+        ("tasks/2/2.1/2.1.1.yaml", "2.1.1"),
+        ("tasks/2.1.1.yaml", None),
+        ("tasks/1/1.1/2.1.1.yaml", None),
         ("research/2.1.1.md", "2.1.1"),
         ("research/2.1.1/sources/landlord.pdf", "2.1.1"),
         ("compliance/2.1.1.md", "2.1.1"),

@@ -93,17 +93,25 @@ def test_every_plan_derived_field_is_guarded(field: str, value: object) -> None:
 
 def test_adding_deleting_or_renaming_a_task_file_is_rejected() -> None:
     pr = _research_pr()
-    pr.head["tasks/9.9.9-new-task.yaml"] = pr.head[path_of("1.1.1")].replace(b"1.1.1", b"9.9.9")
+    new = "tasks/9/9.9/9.9.9-new-task.yaml"
+    pr.head[new] = pr.head[path_of("1.1.1")].replace(b"1.1.1", b"9.9.9")
     found = errors_of(judge(pr), "scope")
-    assert any(
-        f.path == "tasks/9.9.9-new-task.yaml" and "adds a task file" in f.message for f in found
-    )
+    assert any(f.path == new and "adds a task file" in f.message for f in found)
 
     pr = _research_pr()
-    pr.head["tasks/2.1.1-another-slug.yaml"] = pr.head.pop(path_of(TASK))
+    renamed = "tasks/2/2.1/2.1.1-another-slug.yaml"
+    pr.head[renamed] = pr.head.pop(path_of(TASK))
     found = errors_of(judge(pr), "scope")
-    assert {f.path for f in found} >= {path_of(TASK), "tasks/2.1.1-another-slug.yaml"}
+    assert {f.path for f in found} >= {path_of(TASK), renamed}
     assert any("deletes a task file" in f.message for f in found)
+
+
+@pytest.mark.parametrize("stray", ["tasks/notes.md", "tasks/2.1.1.yaml", "tasks/1/1.2/2.1.1.yaml"])
+def test_a_file_in_tasks_that_is_no_task_file_is_rejected(stray: str) -> None:
+    pr = _research_pr()
+    pr.head[stray] = pr.head[path_of(TASK)]
+    found = errors_of(judge(pr), "scope")
+    assert any(f.path == stray and "task files only" in f.message for f in found)
 
 
 def test_an_empty_change_is_rejected() -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from swarm.gates import RULES, passed, run_gates
 from swarm.gates.model import Approval, MemorySnapshot
 from swarm.states import TRANSITIONS, State
-from swarm.task import task_path
+from swarm.task import from_yaml, task_dir, task_path
 from tests.swarm.gates.builders import (
     AGENT,
     HEAD_COMMIT,
@@ -24,6 +24,7 @@ from tests.swarm.gates.builders import (
     legal,
     legal_pr,
     make_task,
+    path_of,
     settings,
     settings_bytes,
     task_bytes,
@@ -87,8 +88,9 @@ def test_warnings_alone_pass() -> None:
 
 
 def test_the_gates_read_nothing_but_what_they_need() -> None:
-    """Reads go to swarm.yaml, the changed files, the task and its dependencies; one listing of
-    tasks/ and one of the task's deliverables."""
+    """Reads go to swarm.yaml, the changed files, the task and its dependencies; listings go to
+    the folders of the task and of its dependencies (never all of tasks/), once each, and to
+    the task's deliverables."""
     pr = _done_pr()
     reads: list[tuple[str, str]] = []
     lists: list[tuple[str, str]] = []
@@ -113,7 +115,10 @@ def test_the_gates_read_nothing_but_what_they_need() -> None:
     task_files = {p for p in pr.base if p.startswith("tasks/")}
     allowed = {"swarm.yaml", *changed, *task_files, f"research/{TASK}.md", f"ledger/{TASK}.jsonl"}
     assert {path for _, path in reads} <= allowed
-    assert sorted(lists) == [("base", "tasks"), ("head", f"deliverables/{TASK}/")]
+    deps = from_yaml(pr.base[path_of(TASK)].decode()).depends_on
+    assert deps  # else the dependencies' folders would not be looked at
+    folders = sorted({task_dir(t) for t in (TASK, *deps)})
+    assert sorted(lists) == [("base", f) for f in folders] + [("head", f"deliverables/{TASK}/")]
 
 
 def _big_repo(tasks: int) -> PR:

@@ -6,13 +6,14 @@ import pytest
 
 from swarm.runtime.stages import dependency_order, pass_stages, ready_by_state, remaining
 from swarm.states import State
+from swarm.task import task_dir
 from swarm.task_index import Node, Planned, TaskEntry
 
 
 def task(task_id: str, state: State = State.TODO, deps: tuple[str, ...] = ()) -> TaskEntry:
     return TaskEntry(
         id=task_id,
-        path=f"tasks/{task_id}.yaml",
+        path=f"{task_dir(task_id)}/{task_id}.yaml",
         title=task_id,
         state=state,
         phase=Node(task_id.split(".")[0], "phase"),
