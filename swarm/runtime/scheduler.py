@@ -88,6 +88,7 @@ def _serve(port: int, parent: int) -> None:
 def local_luigid(meanwhile: Callable[[], None] = lambda: None) -> Iterator[str]:
     """A luigid on a free loopback port for the duration of the block; yields its URL.
     `meanwhile` runs while luigid starts (forked first, it stays small: it needs no litellm)."""
+    _forget_saved_state()
     port = free_port()
     proc = multiprocessing.get_context("fork").Process(
         target=_serve, args=(port, os.getpid()), daemon=True
@@ -103,6 +104,17 @@ def local_luigid(meanwhile: Callable[[], None] = lambda: None) -> Iterator[str]:
         proc.join(timeout=10)
         if proc.is_alive():
             proc.kill()
+
+
+def _forget_saved_state() -> None:
+    """A private scheduler starts empty. The state a killed run's luigid saved lists stages as
+    running by workers that are gone; loaded, it held them until luigid gave those workers up
+    (a minute of a pass doing nothing). Nothing is lost: the feeder adds every stage again from
+    main, the only truth."""
+    config = luigi.configuration.get_config()  # type: ignore[no-untyped-call]
+    saved = config.get("scheduler", "state_path", "")
+    if saved:
+        Path(saved).unlink(missing_ok=True)
 
 
 def wait_until_up(url: str, timeout: float = _STARTUP_S) -> None:

@@ -106,7 +106,29 @@ def test_create_keeps_the_store_inside_the_repo_and_is_idempotent(repo_dir: Path
     assert store_path(repo_dir) == repo_dir / "plan-swarm" / "forge.sqlite3"
     with _raw(repo_dir) as db:
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-        assert db.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+        assert db.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
+
+
+def test_a_store_of_the_first_version_is_migrated_and_keeps_its_pulls(repo_dir: Path) -> None:
+    with LocalForge.create(repo_dir) as forge:
+        forge.open_pull_request(_pull_spec("task/1.1.1", "1.1.1", "research"), "a" * 40)
+        forge.mark_merged(
+            forge.open_pull_request(_pull_spec("task/1.1.2", "1.1.2", "research"), "b" * 40).number,
+            "c" * 40,
+        )
+    with _raw(repo_dir) as db, db:  # back to version 1, as an earlier plan-swarm left it
+        db.execute("DROP INDEX open_pulls")
+        db.execute("UPDATE schema_version SET version = 1")
+    with LocalForge(repo_dir) as forge:
+        assert [p.task_key for p in forge.list_pull_requests("open")] == ["1.1.1"]
+        assert [p.task_key for p in forge.list_pull_requests("merged")] == ["1.1.2"]
+    with _raw(repo_dir) as db:
+        assert db.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
+        plan = db.execute(
+            "EXPLAIN QUERY PLAN SELECT number FROM pull_requests WHERE state = 'open' "
+            "ORDER BY number"
+        ).fetchall()
+        assert "open_pulls" in str(plan)  # the open ones are read without reading the others
 
 
 def test_a_directory_without_a_store_is_not_a_repository(tmp_path: Path) -> None:
