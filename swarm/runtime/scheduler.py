@@ -67,7 +67,11 @@ def configure(pools: dict[str, int], state_dir: Path) -> None:
 
 def _end_with(parent: int) -> None:
     """End this forked process when the swarm that forked it is gone (killed on its own, not
-    with its process group): a scheduler or workers left behind would go on for ever."""
+    with its process group): a scheduler or workers left behind would go on for ever.
+
+    Ctrl-C reaches the whole process group; it is the swarm's to act on: it ends its scheduler
+    and workers itself. A child interrupted on its own printed a traceback mid-stage."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def orphaned() -> None:
         while os.getppid() == parent:

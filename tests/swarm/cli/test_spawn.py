@@ -4,6 +4,11 @@ move things."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +28,7 @@ from tests.swarm.cli.cli_helpers import (
     main_head,
     prs_json,
     run_swarm,
+    swarm_env,
 )
 
 OPTIONS = [
@@ -131,3 +137,36 @@ def test_a_pool_size_must_be_a_number(spawned, capsys):
     ran = call(capsys, "spawn", spawned.path, "--executor", "many")
     assert ran.code == 2
     assert "Invalid value for '--executor'" in ran.err
+
+
+@pytest.mark.slow
+def test_ctrl_c_ends_the_whole_swarm_quietly_and_the_next_spawn_resumes(example_plan, tmp_path):
+    """Ctrl-C reaches the whole process group (scheduler and workers too): the swarm ends
+    them itself, exits 130 with one line, and leaves a repository that verifies and resumes."""
+    out = tmp_path / "repo"
+    materialize(example_plan, out)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "swarm", "spawn", str(out), "--executor", "1"],
+        env=swarm_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own group, as a terminal's foreground job is
+        # a shell that runs a job in the background ignores SIGINT for it: undo that
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    runs = out / "plan-swarm" / "runs"
+    deadline = time.monotonic() + 60
+    while not any(p.stat().st_size for p in runs.glob("*.jsonl")):  # a stage has ended
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, (stdout, stderr)
+    assert stderr.strip().splitlines()[-1] == "interrupted"
+    assert "Traceback" not in stderr + stdout and "Process " not in stderr, stderr
+    with pytest.raises(ProcessLookupError):  # nothing of the swarm is left running
+        os.killpg(proc.pid, 0)
+    assert run_swarm("verify", out).code == 0
+    assert run_swarm("spawn", out).code == 0
+    assert run_swarm("verify", out).code == 0
