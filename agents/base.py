@@ -24,7 +24,7 @@ class WorkContext:
     task: TaskFile  # as it is on main
     plan: Plan  # plan/plan.json on main
     settings: Settings
-    read: Callable[[str], bytes | None]  # any file on main, e.g. research/<id>.md
+    read: Callable[[str], bytes | None]  # any file on main, e.g. a research brief
     dependencies: tuple[TaskFile, ...] = ()  # the task's dependencies as they are on main
     now: float = 0.0
 

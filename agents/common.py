@@ -63,7 +63,7 @@ def check_state(role: Role, ctx: WorkContext) -> None:
 
 
 def offline_ledger(ctx: WorkContext, role: Role) -> tuple[LedgerLine, ...]:
-    """One zero-cost line, so every stage leaves a trace in ledger/<task>.jsonl."""
+    """One zero-cost line, so every stage leaves a trace in the task's ledger."""
     line = LedgerLine(
         task=ctx.task.id,
         stage=STAGE[role],

@@ -1,5 +1,5 @@
-"""The compliance role (researched → cleared, or → needs_human): `compliance/<id>.md`, the
-task's risk tier and `approval_required`.
+"""The compliance role (researched → cleared, or → needs_human): the compliance note
+`compliance/<phase>/<subtask>/<id>.md`, the task's risk tier and `approval_required`.
 
 Offline engine: the rule table of agents.tiers decides the tier (its module docstring lists
 every rule); tier 1 → cleared without approval, tier 2 → cleared with approval_required, tier 3
@@ -37,6 +37,7 @@ from agents.handoff import handoff, handoff_markdown
 from agents.planview import Item, PlanView, Ranked, task_query, view
 from agents.text import OFFLINE_BANNER, cell, clip, one_line
 from agents.tiers import Hit, Tier, TierDecision, assess
+from swarm.layout import compliance_path, research_path
 from swarm.llm.api import LedgerLine
 from swarm.states import Role, State
 from swarm.task import TaskFile, task_path
@@ -53,7 +54,7 @@ TIER_NAMES: dict[int, str] = {
 
 
 def note_path(task_id: str) -> str:
-    return f"compliance/{task_id}.md"
+    return compliance_path(task_id)
 
 
 @dataclass(frozen=True)
@@ -223,7 +224,7 @@ def _escalation(task: TaskFile, tier: int, reason: str) -> list[str]:
 def _sources(ctx: WorkContext, found: Context) -> list[str]:
     items: list[Item] = [r.item for _, ms in found.regulatory for r in ms]
     items += [r.item for r in found.governance] + [r.item for r in found.approvals]
-    own = [task_path(ctx.task.id, ctx.task.title), f"research/{ctx.task.id}.md"]
+    own = [task_path(ctx.task.id, ctx.task.title), research_path(ctx.task.id)]
     return ["## Sources", "", *brief.sources(items, own), ""]
 
 
@@ -323,7 +324,7 @@ def _prompt_values(ctx: WorkContext, found: Context) -> dict[str, str]:
 
 
 def _brief_excerpt(ctx: WorkContext) -> str:
-    data = ctx.read(f"research/{ctx.task.id}.md")
+    data = ctx.read(research_path(ctx.task.id))
     return clip(data.decode("utf-8", "replace"), 2500) if data else "(no research brief)"
 
 

@@ -27,6 +27,7 @@ from agents.text import (
     sentences,
 )
 from swarm import relevance
+from swarm.layout import compliance_path, deliverables_dir, research_path
 from swarm.task import EvidenceItem, TaskFile
 
 DOC_SCORE = 2.0
@@ -95,22 +96,23 @@ def _purpose(task: TaskFile) -> list[str]:
 def _inputs(ctx: WorkContext) -> list[str]:
     task = ctx.task
     out = []
-    research = ctx.read(f"research/{task.id}.md")
+    brief, note_at = research_path(task.id), compliance_path(task.id)
+    research = ctx.read(brief)
     if research:
         questions = _section_items(research, "Open questions")
         out.append(
-            f"- Research brief `research/{task.id}.md`: {len(questions)} open question(s), "
+            f"- Research brief `{brief}`: {len(questions)} open question(s), "
             "carried into the open points below."
         )
     else:
-        out.append(f"- No research brief at `research/{task.id}.md`.")
-    note = ctx.read(f"compliance/{task.id}.md")
+        out.append(f"- No research brief at `{brief}`.")
+    note = ctx.read(note_at)
     if note:
-        out.append(f"- Compliance note `compliance/{task.id}.md`: {_tier_line(note)}")
+        out.append(f"- Compliance note `{note_at}`: {_tier_line(note)}")
     else:
-        out.append(f"- No compliance note at `compliance/{task.id}.md`.")
+        out.append(f"- No compliance note at `{note_at}`.")
     for dep in task.depends_on:
-        out.append(f"- Output of task {dep}: `deliverables/{dep}/`")
+        out.append(f"- Output of task {dep}: `{deliverables_dir(dep)}/`")
     if task.resources:
         out.append(f"- People and tools named by the plan: {', '.join(task.resources)}")
     return out
@@ -218,7 +220,7 @@ def _risks(task: TaskFile, plan: PlanView) -> list[str]:
 
 
 def _open_points(ctx: WorkContext, plan: PlanView) -> list[str]:
-    research = ctx.read(f"research/{ctx.task.id}.md")
+    research = ctx.read(research_path(ctx.task.id))
     if research:
         found = _section_items(research, "Open questions")
         if found:

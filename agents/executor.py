@@ -1,9 +1,10 @@
 """The executor role (cleared → done, or → needs_human): the deliverable the task calls for,
-`deliverables/<id>/<slug>.md`, and an evidence list against the task's acceptance criteria.
+`deliverables/<phase>/<subtask>/<id>/<slug>.md`, and an evidence list against the task's
+acceptance criteria.
 
 When the work needs a person (risk tier 3, or no tier and the rule table finds legal or physical
 work), the executor does not pretend: it hands the task over (state needs_human) with the
-handoff in `escalation` and `deliverables/<id>/handoff.md`. Compliance normally routed those
+handoff in `escalation` and `handoff.md` beside it. Compliance normally routed those
 already; this is the guard for tasks a person handed back or that skipped compliance.
 
 Offline engine: a working draft assembled from the plan (purpose, inputs from the research brief
@@ -46,6 +47,7 @@ from agents.text import (
 )
 from agents.tier_rules import IRREVERSIBLE, LEGAL, NEGOTIATION, PHYSICAL
 from agents.tiers import assess
+from swarm.layout import compliance_path, deliverables_dir, research_path
 from swarm.llm.api import LedgerLine
 from swarm.states import Role, State
 from swarm.task import EvidenceItem, TaskFile, slugify
@@ -54,11 +56,11 @@ _HUMAN_WORK = frozenset({LEGAL, NEGOTIATION, PHYSICAL, IRREVERSIBLE})
 
 
 def deliverable_path(task: TaskFile) -> str:
-    return f"deliverables/{task.id}/{slugify(task.title) or 'deliverable'}.md"
+    return f"{deliverables_dir(task.id)}/{slugify(task.title) or 'deliverable'}.md"
 
 
 def handoff_path(task: TaskFile) -> str:
-    return f"deliverables/{task.id}/handoff.md"
+    return f"{deliverables_dir(task.id)}/handoff.md"
 
 
 def needs_person(task: TaskFile, plan: PlanView) -> str | None:
@@ -214,8 +216,8 @@ def _prompt_values(ctx: WorkContext, plan: PlanView, crit: list[str]) -> dict[st
             for r in risks
         )
         or "(none)",
-        "research_brief": _note(ctx, f"research/{task.id}.md"),
-        "compliance_note": _note(ctx, f"compliance/{task.id}.md"),
+        "research_brief": _note(ctx, research_path(task.id)),
+        "compliance_note": _note(ctx, compliance_path(task.id)),
     }
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from agents.criteria import criteria
 from agents.text import first_sentence, one_line
+from swarm.layout import compliance_path, research_path
 from swarm.task import TaskFile, task_path
 
 
 def context_links(task: TaskFile) -> list[str]:
     return [
-        f"research/{task.id}.md",
-        f"compliance/{task.id}.md",
+        research_path(task.id),
+        compliance_path(task.id),
         task_path(task.id, task.title),
         "plan/plan.json",
     ]

@@ -1,5 +1,6 @@
-"""The research role (todo → researched): a brief `research/<id>.md` on what the task needs and
-which of the plan's assumptions, risks, documents, resources and criticism bear on it.
+"""The research role (todo → researched): a brief `research/<phase>/<subtask>/<id>.md` on what
+the task needs and which of the plan's assumptions, risks, documents, resources and criticism
+bear on it.
 
 Offline engine: every collection of the plan is ranked against the task (swarm.relevance, query =
 title + description + subtask title) and the best few are shown with their scores, best first;
@@ -30,6 +31,7 @@ from agents.planview import Collection, Item, PlanView, Ranked, task_query, view
 from agents.text import OFFLINE_BANNER, bullet_list, clip, sentences
 from agents.tiers import assess
 from swarm import relevance
+from swarm.layout import research_path
 from swarm.llm.api import LedgerLine
 from swarm.states import Role, State
 from swarm.task import TaskFile, task_path
@@ -41,7 +43,7 @@ MAX_QUESTIONS = 6
 
 
 def note_path(task_id: str) -> str:
-    return f"research/{task_id}.md"
+    return research_path(task_id)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from typing import Literal
 
 from swarm.errors import EXIT_FAILED_CHECK, SwarmError
 from swarm.integrator import MergeOutcome, merge
+from swarm.layout import deliverables_dir
 from swarm.pulls import HUMAN_STAGE, Proposal, propose
 from swarm.repo import Repo
 from swarm.settings import SETTINGS_PATH, Settings
@@ -90,6 +91,6 @@ def _evidence(
         if len(data) > MAX_EVIDENCE_BYTES:
             raise SwarmError(f"{path}: {len(data)} bytes, over the {MAX_EVIDENCE_BYTES} limit")
         name = slugify(path.stem) + path.suffix.lower()
-        target = f"deliverables/{task.id}/evidence-{name}"
+        target = f"{deliverables_dir(task.id)}/evidence-{name}"
         return EvidenceItem(criterion=f"confirmed by {who}", proof=target), {target: data}
     return EvidenceItem(criterion=f"confirmed by {who}", proof=evidence.strip()), {}

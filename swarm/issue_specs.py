@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from swarm.forge.base import IssueSpec, LabelSpec, MilestoneSpec
+from swarm.layout import compliance_path, research_path
 from swarm.states import NEXT_ROLE, TERMINAL, State
 from swarm.task import TaskFile, task_path
 
@@ -128,8 +129,8 @@ def handoff(task: TaskFile) -> list[str]:
         "**Acceptance evidence:** what proves it is done — a signed document, a receipt, a "
         "reference number or a photo — given with `--evidence` below.",
         "",
-        f"**Context:** research brief `research/{task.id}.md`, compliance note "
-        f"`compliance/{task.id}.md`, the plan in `plan/` (risks `plan/risks.md`).",
+        f"**Context:** research brief `{research_path(task.id)}`, compliance note "
+        f"`{compliance_path(task.id)}`, the plan in `plan/` (risks `plan/risks.md`).",
         "",
         f"**Deadline:** {deadline} (the plan's schedule).",
         "",

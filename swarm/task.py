@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from swarm import yamlio
+from swarm.layout import wbs_folder
 from swarm.states import State
 
 SCHEMA_VERSION: Literal[1] = 1
@@ -154,9 +155,8 @@ def slugify(title: str, limit: int = 48) -> str:
 
 
 def task_dir(task_id: str) -> str:
-    """The folder of a task's file: its phase's folder, then its subtask's."""
-    phase, sub, _ = task_id.split(".", 2)
-    return f"{TASKS_DIR}/{phase}/{phase}.{sub}"
+    """The folder of a task's file: its phase's folder, then its subtask's (see layout)."""
+    return f"{TASKS_DIR}/{wbs_folder(task_id)}"
 
 
 def subtask_dir(code: str) -> str:

@@ -1,6 +1,7 @@
 """The `budget` rule: a task's ledger in the head stays within `budgets.per_task_usd`.
 
-The ledger `ledger/<id>.jsonl` holds one JSON object per model call with a numeric `cost_usd`.
+The ledger `ledger/<phase>/<subtask>/<id>.jsonl` holds one JSON object per model call with a
+numeric `cost_usd`.
 When the pull request changes the ledger, every line must be such an object with a finite,
 non-negative cost (a negative cost would buy budget back): a malformed line is a `schema` error.
 
@@ -19,13 +20,10 @@ from collections.abc import Iterator
 from swarm.gates.context import Context, finding
 from swarm.gates.lifecycle import states
 from swarm.gates.model import Finding
+from swarm.layout import ledger_path
 from swarm.states import State
 
 _HANDS_OVER = frozenset({State.NEEDS_HUMAN, State.BLOCKED})
-
-
-def ledger_path(task_id: str) -> str:
-    return f"ledger/{task_id}.jsonl"
 
 
 def check_budget(ctx: Context) -> Iterator[Finding]:

@@ -7,25 +7,17 @@ the base snapshot only, so a pull request cannot loosen the rules that judge it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cached_property
 
 from swarm.errors import SwarmError
 from swarm.gates.model import Finding, GateInput, Severity, Snapshot
+from swarm.layout import owned_by
 from swarm.settings import SETTINGS_PATH, Budgets, GateSettings, Settings
 from swarm.settings import from_yaml as settings_from_yaml
 from swarm.states import AGENT_ROLES
 from swarm.task import TaskFile, TaskFileError, task_dir, task_id_of_path
 from swarm.task import from_yaml as task_from_yaml
-
-_ID = r"[0-9]+(?:\.[0-9]+){2}"
-# The files a task owns besides its task file (DESIGN.md invariant 2).
-_OWNED = re.compile(
-    rf"^(?:(?:research|compliance)/(?P<note>{_ID})(?:\.md|/.+)"
-    rf"|deliverables/(?P<deliv>{_ID})/.+"
-    rf"|ledger/(?P<ledger>{_ID})\.jsonl)$"
-)
 
 
 def finding(rule: str, path: str, message: str, severity: Severity = "error") -> Finding:
@@ -34,13 +26,7 @@ def finding(rule: str, path: str, message: str, severity: Severity = "error") ->
 
 def owner_of(path: str) -> str | None:
     """The id of the task that owns `path`, or None when no task does."""
-    task_id = task_id_of_path(path)
-    if task_id is not None:
-        return task_id
-    match = _OWNED.match(path)
-    if match is None:
-        return None
-    return match.group("note") or match.group("deliv") or match.group("ledger")
+    return task_id_of_path(path) or owned_by(path)
 
 
 def is_protected(path: str, prefixes: tuple[str, ...]) -> bool:
@@ -53,10 +39,6 @@ def is_protected(path: str, prefixes: tuple[str, ...]) -> bool:
         elif path == prefix or path.startswith(prefix + "/"):
             return True
     return False
-
-
-def note_path(kind: str, task_id: str) -> str:
-    return f"{kind}/{task_id}.md"
 
 
 def substance(text: str) -> int:

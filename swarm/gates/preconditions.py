@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from swarm.gates.context import Context, finding, note_path, substance
+from swarm.gates.context import Context, finding, substance
 from swarm.gates.lifecycle import legal_row, states
 from swarm.gates.model import Finding
+from swarm.layout import deliverables_dir, note_path
 from swarm.states import Need, State
 from swarm.task import TaskFile
 
@@ -102,7 +103,7 @@ def _dependencies(ctx: Context, base: TaskFile, head: TaskFile) -> Iterator[Find
 
 
 def _deliverables(ctx: Context, base: TaskFile, head: TaskFile) -> Iterator[Finding]:
-    folder = f"deliverables/{base.id}/"
+    folder = deliverables_dir(base.id) + "/"
     files = ctx.inp.head.list(folder)
     least = ctx.gates.min_note_chars
     if not files:

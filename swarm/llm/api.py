@@ -15,7 +15,7 @@ Complexity = Literal["simple", "complex"]
 
 @dataclass(frozen=True)
 class LedgerLine:
-    """One model call (or one cache hit), as committed in ledger/<task>.jsonl."""
+    """One model call (or one cache hit), as committed in the task's ledger (see swarm.layout)."""
 
     task: str
     stage: str

@@ -1,4 +1,5 @@
-"""The ledger file `ledger/<task>.jsonl`: one JSON object per model call or cache hit.
+"""The ledger file `ledger/<phase>/<subtask>/<task>.jsonl`: one JSON object per model call or
+cache hit.
 
 The runtime appends the client's lines to it and commits it with the task's work; the `budget`
 gate sums its `cost_usd` values, and so does `ledger_total`, which is how a resumed task knows

@@ -15,6 +15,7 @@ from swarm.errors import SwarmError
 from swarm.forge.base import PullRequest
 from swarm.gitstore import MAIN
 from swarm.integrator import proposal_of
+from swarm.layout import ledger_path
 from swarm.llm.api import LedgerLine
 from swarm.llm.ledger import ledger_from_jsonl, ledger_to_jsonl, ledger_total
 from swarm.repo import Repo
@@ -86,7 +87,7 @@ class StageContext:
         )
 
     def ledger(self, task_id: str) -> list[LedgerLine]:
-        data = self.read(f"ledger/{task_id}.jsonl")
+        data = self.read(ledger_path(task_id))
         return ledger_from_jsonl(data) if data else []
 
     def spent(self, task_id: str) -> float:

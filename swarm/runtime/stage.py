@@ -22,6 +22,7 @@ from agents.base import Agent, WorkResult
 from swarm import claims
 from swarm.forge.base import PullRequest
 from swarm.integrator import merge
+from swarm.layout import ledger_path
 from swarm.llm.api import BudgetExceeded, LedgerLine
 from swarm.pulls import Proposal, propose
 from swarm.repo import Repo
@@ -163,7 +164,7 @@ def _change_set(ctx: StageContext, task: TaskFile, result: WorkResult) -> dict[s
     changes: dict[str, bytes | None] = dict(result.files)
     changes[task_path(task.id, task.title)] = _task_file(ctx, result.task)
     if result.ledger:
-        changes[f"ledger/{task.id}.jsonl"] = ctx.ledger_with(task.id, result.ledger)
+        changes[ledger_path(task.id)] = ctx.ledger_with(task.id, result.ledger)
     return changes
 
 
@@ -186,7 +187,7 @@ def block(
     blocked = task.model_copy(update={"state": State.BLOCKED, "blocked_reason": reason[:500]})
     changes: dict[str, bytes | None] = {task_path(task.id, task.title): _task_file(ctx, blocked)}
     if ledger:
-        changes[f"ledger/{task.id}.jsonl"] = ctx.ledger_with(task.id, ledger)
+        changes[ledger_path(task.id)] = ctx.ledger_with(task.id, ledger)
     pr = propose(
         repo,
         Proposal(

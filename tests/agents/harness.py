@@ -25,6 +25,7 @@ from swarm import task as task_mod
 from swarm.claims import Claim
 from swarm.gates import run_gates
 from swarm.gates.model import Actor, Approval, Finding, GateInput, MemorySnapshot, Proposal
+from swarm.layout import ledger_path
 from swarm.materialize import default_settings
 from swarm.plan_tasks import build_tasks
 from swarm.settings import Settings
@@ -118,7 +119,7 @@ class World:
         head = dict(self.files)
         head.update(result.files)
         head[self.path(task_id)] = task_mod.to_yaml(result.task).encode()
-        ledger = f"ledger/{task_id}.jsonl"
+        ledger = ledger_path(task_id)
         lines = "".join(json.dumps(line.as_dict(), sort_keys=True) + "\n" for line in result.ledger)
         head[ledger] = head.get(ledger, b"") + lines.encode()
         return head

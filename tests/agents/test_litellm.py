@@ -11,6 +11,7 @@ import pytest
 
 from agents import build
 from agents.criteria import criteria
+from swarm.layout import ledger_path, research_path
 from swarm.llm.client import LiteLLM
 from swarm.settings import Roles, RoleSettings
 from swarm.states import Role, State
@@ -77,6 +78,6 @@ def test_three_stages_through_litellm_pass_the_gates() -> None:
         assert line.tokens_in > 0 and line.tokens_out > 0
     task = world.tasks["1.1.1"]
     assert (task.state, task.risk_tier) == (State.DONE, 1)
-    assert "gpt-4o-mini" in world.files["research/1.1.1.md"].decode()
-    ledger = world.files["ledger/1.1.1.jsonl"].decode().splitlines()
+    assert "gpt-4o-mini" in world.files[research_path("1.1.1")].decode()
+    ledger = world.files[ledger_path("1.1.1")].decode().splitlines()
     assert [json.loads(x)["stage"] for x in ledger] == ["research", "compliance", "execute"]

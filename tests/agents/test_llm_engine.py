@@ -14,6 +14,7 @@ from agents import build
 from agents.executor import deliverable_schema
 from agents.prompts import load, parse
 from swarm.errors import SwarmError
+from swarm.layout import compliance_path, deliverables_dir, research_path
 from swarm.llm.api import LedgerLine
 from swarm.states import Role, State
 from tests.agents.fake_llm import Factory, FakeLLM
@@ -93,15 +94,15 @@ def test_a_desk_task_goes_through_all_stages_and_passes_the_gates() -> None:
         ("1.1.1", "compliance", Role.COMPLIANCE),
         ("1.1.1", "execute", Role.EXECUTOR),
     ]
-    brief = world.files["research/1.1.1.md"].decode()
+    brief = world.files[research_path("1.1.1")].decode()
     assert "LLM engine (fake/model-1)" in brief and "**A1**" in brief and "R99" not in brief
     assert "1 item(s) the model cited are not plan items" in brief
-    note = world.files["compliance/1.1.1.md"].decode()
+    note = world.files[compliance_path("1.1.1")].decode()
     offered = re.findall(r"^- ((?:P|S|B|CA|G)\d+): ", factory.made[1].calls[0].user, re.M)
     assert offered and f"**{offered[0]}**" in note and "X1" not in note
     assert "1 cited requirement(s) are not plan items offered; left out." in note
     proofs = [e.proof for e in task.evidence]
-    path = "deliverables/1.1.1/research-comparable-workshops-and-local-demand.md"
+    path = f"{deliverables_dir('1.1.1')}/research-comparable-workshops-and-local-demand.md"
     assert proofs == [f"{path}#part-{n}" for n in range(1, len(proofs) + 1)]
     assert "## Part 1" in world.files[path].decode()
 
@@ -126,7 +127,7 @@ def test_the_rules_are_a_floor_the_model_cannot_lower() -> None:
     assert not problems, problems
     task = world.tasks["2.2.2"]
     assert (task.state, task.risk_tier) == (State.NEEDS_HUMAN, 3)
-    note = world.files["compliance/2.2.2.md"].decode()
+    note = world.files[compliance_path("2.2.2")].decode()
     assert "The model proposed tier 1; the rule table's tier 3 stands" in note
     assert task.escalation is not None and task.escalation.startswith("Needs a person: risk tier 3")
 
@@ -156,7 +157,7 @@ def test_an_executor_model_that_needs_a_person_hands_the_task_over() -> None:
     task = world.tasks["1.1.1"]
     assert task.state is State.NEEDS_HUMAN
     assert task.escalation is not None and "site visits" in task.escalation
-    assert "deliverables/1.1.1/handoff.md" in world.files
+    assert f"{deliverables_dir('1.1.1')}/handoff.md" in world.files
 
 
 def test_a_tier_3_task_handed_back_is_escalated_without_a_model_call() -> None:

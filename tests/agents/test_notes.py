@@ -7,6 +7,7 @@ from agents import build
 from agents.governance import MATRIX, escalations
 from agents.text import FIGURE_NOTE, quote_plan, sentences
 from swarm.gates.fermi import line_problems
+from swarm.layout import compliance_path
 from swarm.settings import GateSettings
 from swarm.states import Role, State
 from tests.agents.harness import World, example_plan
@@ -64,7 +65,7 @@ def test_the_compliance_note_lists_requirements_and_governance_that_match() -> N
     world.put(task)
     judged = world.stage("4.3.3", build(Role.COMPLIANCE, offline=True))
     assert not judged.findings
-    note = judged.result.files["compliance/4.3.3.md"].decode()
+    note = judged.result.files[compliance_path("4.3.3")].decode()
     assert "**G2** Grant application to a municipal fund: escalate to Board of the Association" in (
         note
     )
@@ -77,6 +78,6 @@ def test_a_tier_3_compliance_note_names_the_permit_it_concerns() -> None:
     world = World.of(example_plan())
     world.put(world.tasks["2.2.2"].model_copy(update={"state": State.RESEARCHED}))
     judged = world.stage("2.2.2", build(Role.COMPLIANCE, offline=True))
-    note = judged.result.files["compliance/2.2.2.md"].decode()
+    note = judged.result.files[compliance_path("2.2.2")].decode()
     assert "- **P5** (score" in note and "Change-of-use building permit" in note
     assert "## Escalation" in note and "**Deadline:** " in note

@@ -15,6 +15,7 @@ from agents import WrongState, build
 from agents.base import Agent
 from agents.planview import view
 from agents.text import OFFLINE_BANNER
+from swarm.layout import deliverables_dir, research_path
 from swarm.states import Role, State
 from tests.agents.harness import NOW, World, describe, example_plan, legal_move
 
@@ -116,7 +117,7 @@ def test_tier_2_deliverables_say_what_the_approver_lets_happen(finished: World) 
 
 
 def _deliverable(world: World, task_id: str) -> str:
-    paths = [p for p in world.files if p.startswith(f"deliverables/{task_id}/")]
+    paths = [p for p in world.files if p.startswith(f"{deliverables_dir(task_id)}/")]
     assert len(paths) == 1, paths
     return world.files[paths[0]].decode()
 
@@ -128,13 +129,13 @@ def test_tier_3_tasks_carry_a_handoff(finished: World) -> None:
             text = task.escalation or ""
             for part in ("Needs a person:", "Purpose:", "Acceptance evidence:", "Context:"):
                 assert part in text, (task.id, part)
-            assert f"research/{task.id}.md" in text
+            assert research_path(task.id) in text
             assert task.planned.end is not None
             assert f"Deadline: {task.planned.end.isoformat()}" in text
 
 
 def test_research_ranks_items_best_first(finished: World) -> None:
-    text = finished.files["research/2.2.1.md"].decode()
+    text = finished.files[research_path("2.2.1")].decode()
     for section in ("Assumptions that bear on it", "Documents to find"):
         body = text.split(f"## {section}")[1].split("\n## ")[0]
         scores = [float(s) for s in re.findall(r"\(score (\d+\.\d)\)", body)]

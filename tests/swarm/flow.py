@@ -11,6 +11,7 @@ from swarm import claims
 from swarm.cli.demo import example_plan_path
 from swarm.forge.base import PullRequest, Review
 from swarm.integrator import MergeOutcome, merge
+from swarm.layout import compliance_path, deliverables_dir, research_path
 from swarm.materialize import materialize
 from swarm.pulls import HUMAN_STAGE, Proposal, propose
 from swarm.repo import Repo, open_repo
@@ -86,9 +87,7 @@ class Flow:
     # -- legal stages ----------------------------------------------------------------------
 
     def research_changes(self, tid: str) -> dict[str, bytes | None]:
-        return {f"research/{tid}.md": BRIEF.encode()} | self.task_change(
-            tid, state=State.RESEARCHED
-        )
+        return {research_path(tid): BRIEF.encode()} | self.task_change(tid, state=State.RESEARCHED)
 
     def research(self, tid: str, agent: str = "research-1") -> MergeOutcome:
         c = self.claim(tid, "research", agent)
@@ -97,7 +96,7 @@ class Flow:
     def comply_changes(self, tid: str, tier: int, approval: bool) -> dict[str, bytes | None]:
         target = State.NEEDS_HUMAN if tier == 3 else State.CLEARED
         extra = {"escalation": "Tier 3: a person must sign."} if tier == 3 else {}
-        return {f"compliance/{tid}.md": NOTE.encode()} | self.task_change(
+        return {compliance_path(tid): NOTE.encode()} | self.task_change(
             tid, state=target, risk_tier=tier, approval_required=approval, **extra
         )
 
@@ -113,9 +112,11 @@ class Flow:
 
     def execute_changes(self, tid: str) -> dict[str, bytes | None]:
         evidence = (
-            EvidenceItem(criterion="the document exists", proof=f"deliverables/{tid}/result.md"),
+            EvidenceItem(
+                criterion="the document exists", proof=f"{deliverables_dir(tid)}/result.md"
+            ),
         )
-        return {f"deliverables/{tid}/result.md": DELIVERABLE.encode()} | self.task_change(
+        return {f"{deliverables_dir(tid)}/result.md": DELIVERABLE.encode()} | self.task_change(
             tid, state=State.DONE, evidence=evidence
         )
 

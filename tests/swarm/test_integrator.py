@@ -10,6 +10,7 @@ import pytest
 from swarm import claims
 from swarm.forge.base import Review
 from swarm.gitstore import MAIN
+from swarm.layout import deliverables_dir, research_path
 from swarm.settings import from_yaml as settings_from_yaml
 from swarm.settings import to_yaml as settings_to_yaml
 from swarm.states import State
@@ -128,7 +129,7 @@ def test_two_tasks_in_one_pull_request_are_rejected(flow):
 
 def test_touching_another_tasks_research_file_is_rejected(flow):
     c = flow.claim("1.1.1", "research", "research-1")
-    changes = flow.research_changes("1.1.1") | {"research/1.1.2.md": b"mine now\n"}
+    changes = flow.research_changes("1.1.1") | {research_path("1.1.2"): b"mine now\n"}
     rejected_by(
         flow.merge(flow.propose("1.1.1", "research", "research-1", changes, c.token)), "scope"
     )
@@ -171,7 +172,7 @@ def test_an_approval_is_void_after_a_new_commit(flow):
     changes = flow.execute_changes("1.1.2")
     pr = flow.propose("1.1.2", "execute", "executor-1", changes, c.token)
     flow.approve(pr, "alice")
-    changes["deliverables/1.1.2/extra.md"] = b"# Something added after the approval\n"
+    changes[f"{deliverables_dir('1.1.2')}/extra.md"] = b"# Something added after the approval\n"
     pr = flow.propose("1.1.2", "execute", "executor-1", changes, c.token)
     rejected_by(flow.merge(pr), "approval")
 
@@ -212,7 +213,7 @@ def test_a_private_key_in_a_deliverable_is_rejected_without_echoing_it(flow):
     flow.to_cleared("1.1.1")
     c = flow.claim("1.1.1", "execute", "executor-1")
     changes = flow.execute_changes("1.1.1")
-    changes["deliverables/1.1.1/deploy.md"] = ("Use this key:\n" + PRIVATE_KEY).encode()
+    changes[f"{deliverables_dir('1.1.1')}/deploy.md"] = ("Use this key:\n" + PRIVATE_KEY).encode()
     outcome = flow.merge(flow.propose("1.1.1", "execute", "executor-1", changes, c.token))
     rejected_by(outcome, "secret")
     assert all("b3BlbnNzaC1rZXkt" not in f.message for f in outcome.judgement.findings)

@@ -4,6 +4,7 @@ import jsonschema
 import pytest
 
 from swarm import task as task_mod
+from swarm.layout import research_path
 from swarm.states import State
 from swarm.task import (
     NodeRef,
@@ -85,7 +86,7 @@ def test_paths_are_stable_and_map_back_to_ids():
     assert task_id_of_path("tasks/2/2.2/2.1.3.yaml") is None
     assert task_id_of_path("tasks/3/2.1/2.1.3.yaml") is None
     assert task_id_of_path("tasks/2/2.1/x/2.1.3.yaml") is None
-    assert task_id_of_path("research/2.1.3.md") is None
+    assert task_id_of_path(research_path("2.1.3")) is None
     assert task_id_of_path("tasks/../swarm.yaml") is None
 
 

@@ -13,6 +13,7 @@ from swarm.cli.demo import DEMO_HUMAN, example_plan_path
 from swarm.errors import SwarmError
 from swarm.gitstore import MAIN, Identity
 from swarm.human import change_settings
+from swarm.layout import ledger_path
 from swarm.llm.api import LedgerLine
 from swarm.llm.ledger import ledger_to_jsonl
 from swarm.materialize import materialize
@@ -141,8 +142,8 @@ def test_ledger_cost_is_the_sum_of_main_s_ledgers(repo):
 
     first, second = (t.id for t in repo.tasks()[:2])
     ledgers: dict[str, bytes | None] = {
-        f"ledger/{first}.jsonl": ledger_to_jsonl([line(first, 0.25), line(first, 0.5)]),
-        f"ledger/{second}.jsonl": ledger_to_jsonl([line(second, 0.125)]),
+        ledger_path(first): ledger_to_jsonl([line(first, 0.25), line(first, 0.5)]),
+        ledger_path(second): ledger_to_jsonl([line(second, 0.125)]),
     }
     commit_files(repo, ledgers)
     with TaskIndex(repo.path) as index:

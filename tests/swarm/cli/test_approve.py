@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from swarm.forge.local import LocalForge
+from swarm.layout import deliverables_dir
 from swarm.task import task_dir
 from swarm.trailers import parse
 from tests.swarm.cli.cli_helpers import (
@@ -82,7 +83,7 @@ def test_an_approval_lets_the_pull_request_merge(built, repo, capsys):
 def test_a_later_commit_voids_the_approval(built, repo, capsys):
     assert call(capsys, "approve", repo, built.execute, "--as", HUMAN).code == 0
     # the executor pushes again: one more line in the deliverable
-    deliverable = f"deliverables/{TASK}/result.md"
+    deliverable = f"{deliverables_dir(TASK)}/result.md"
     repropose(repo, built.execute, {deliverable: DELIVERABLE.encode() + b"More.\n"})
     before = main_head(repo)
     ran = call(capsys, "merge", repo, built.execute)

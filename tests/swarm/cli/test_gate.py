@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from swarm.layout import research_path
 from swarm.states import State
 from tests.swarm.cli.cli_helpers import (
     HUMAN,
@@ -37,7 +38,7 @@ def built(tmp_path_factory) -> Built:
     claim = flow.claim(GOOD, "research", "research-1")
     good = flow.propose(GOOD, "research", "research-1", flow.research_changes(GOOD), claim.token)
     claim = flow.claim(BAD, "research", "research-1")
-    short = {f"research/{BAD}.md": b"short"} | flow.task_change(BAD, state=State.RESEARCHED)
+    short = {research_path(BAD): b"short"} | flow.task_change(BAD, state=State.RESEARCHED)
     bad = flow.propose(BAD, "research", "research-1", short, claim.token)
     flow.repo.forge.close()
     return Built(flow.repo.path, good.head_sha, bad.head_sha)
@@ -67,7 +68,8 @@ def test_a_failing_change_exits_1_with_its_findings(built, repo, capsys):
     lines = ran.out.splitlines()
     assert lines[-1] == "gates failed"
     assert any(
-        line.startswith(f"error   [precondition] research/{BAD}.md: ") and "trivially short" in line
+        line.startswith(f"error   [precondition] {research_path(BAD)}: ")
+        and "trivially short" in line
         for line in lines[:-1]
     ), ran.out
 
@@ -82,7 +84,7 @@ def test_a_failing_change_as_json_from_the_real_command(built):
     for finding in data["findings"]:
         assert set(finding) == {"rule", "severity", "path", "message"}
     errors = [f for f in data["findings"] if f["severity"] == "error"]
-    assert [(f["rule"], f["path"]) for f in errors] == [("precondition", f"research/{BAD}.md")]
+    assert [(f["rule"], f["path"]) for f in errors] == [("precondition", research_path(BAD))]
     assert "trivially short" in errors[0]["message"]
 
 

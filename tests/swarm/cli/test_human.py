@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from swarm.human import MAX_EVIDENCE_BYTES
+from swarm.layout import deliverables_dir
 from swarm.states import State
 from swarm.trailers import parse
 from tests.swarm.cli.cli_helpers import (
@@ -91,8 +92,8 @@ def test_done_with_a_file_keeps_it_under_deliverables(repo, tmp_path, capsys):
     ran = call(capsys, "human", "done", repo, NEEDS, "--as", HUMAN, "--evidence", scan)
     assert ran.code == 0, ran.err
     merged_as(ran.out, NEEDS, "done", repo)
-    kept = git("ls-tree", "-r", "--name-only", "main", f"deliverables/{NEEDS}/", cwd=repo)
-    assert kept.splitlines() == [f"deliverables/{NEEDS}/evidence-signed-minutes.pdf"]
+    kept = git("ls-tree", "-r", "--name-only", "main", f"{deliverables_dir(NEEDS)}/", cwd=repo)
+    assert kept.splitlines() == [f"{deliverables_dir(NEEDS)}/evidence-signed-minutes.pdf"]
     stored = git("show", f"main:{kept}", cwd=repo)
     assert stored + "\n" == scan.read_text()
     task = task_on_main(repo, NEEDS)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from swarm.forge.local import LocalForge
+from swarm.layout import research_path
 from swarm.states import State
 from swarm.trailers import parse
 from tests.swarm.cli.cli_helpers import (
@@ -39,7 +40,7 @@ def built(tmp_path_factory) -> Built:
     claim = flow.claim(GOOD, "research", "research-1")
     good = flow.propose(GOOD, "research", "research-1", flow.research_changes(GOOD), claim.token)
     claim = flow.claim(BAD, "research", "research-1")
-    short = {f"research/{BAD}.md": b"short"} | flow.task_change(BAD, state=State.RESEARCHED)
+    short = {research_path(BAD): b"short"} | flow.task_change(BAD, state=State.RESEARCHED)
     bad = flow.propose(BAD, "research", "research-1", short, claim.token)
     flow.repo.forge.close()
     return Built(flow.repo.path, good.number, bad.number)
@@ -79,7 +80,7 @@ def test_a_failing_pull_request_stays_open_with_a_failed_check(built, repo, caps
     ran = call(capsys, "merge", repo, built.bad)
     assert ran.code == 1, ran.err
     assert ran.err == ""
-    assert f"error   [precondition] research/{BAD}.md: " in ran.out
+    assert f"error   [precondition] {research_path(BAD)}: " in ran.out
     assert ran.out.endswith(f"#{built.bad} not merged: the gates failed\n")
     assert main_head(repo) == before
     pr = prs_json(capsys, repo)[built.bad]
@@ -97,7 +98,7 @@ def test_a_failing_pull_request_as_json_from_the_real_command(built, repo):
     assert set(data) == {"merged", "merge_commit", "findings"}
     assert (data["merged"], data["merge_commit"]) == (False, "")
     errors = [f for f in data["findings"] if f["severity"] == "error"]
-    assert [(f["rule"], f["path"]) for f in errors] == [("precondition", f"research/{BAD}.md")]
+    assert [(f["rule"], f["path"]) for f in errors] == [("precondition", research_path(BAD))]
     for finding in data["findings"]:
         assert set(finding) == {"rule", "severity", "path", "message"}
 

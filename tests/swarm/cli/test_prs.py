@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from swarm.forge.base import PullRequest
+from swarm.layout import research_path
 from swarm.states import State
 from tests.swarm.cli.cli_helpers import (
     assert_one_error_line,
@@ -38,7 +39,7 @@ def built(tmp_path_factory) -> Built:
     flow = flow_now(tmp_path_factory.mktemp("prs"))
     merged = flow.research("1.1.1").pr
     claim = flow.claim("1.1.2", "research", "research-1")
-    short = {"research/1.1.2.md": b"short"} | flow.task_change("1.1.2", state=State.RESEARCHED)
+    short = {research_path("1.1.2"): b"short"} | flow.task_change("1.1.2", state=State.RESEARCHED)
     failed = flow.propose("1.1.2", "research", "research-1", short, claim.token)
     assert not flow.merge(failed).merged
     claim = flow.claim("1.1.3", "research", "research-2")
@@ -101,7 +102,7 @@ def test_state_filters(state, expected, built, capsys):
 def test_the_check_is_the_current_heads(built, tmp_path, capsys):
     # a new push on the failed pull request has not been judged: its check is none again
     repo = copy_repo(built.path, tmp_path)
-    repropose(repo, built.failed, {"research/1.1.2.md": BRIEF.encode()})
+    repropose(repo, built.failed, {research_path("1.1.2"): BRIEF.encode()})
     assert prs_json(capsys, repo)[built.failed]["check"] == "none"
     assert call(capsys, "merge", repo, built.failed).code == 0
     pr = prs_json(capsys, repo)[built.failed]

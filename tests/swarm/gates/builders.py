@@ -20,6 +20,7 @@ from swarm.claims import Claim
 from swarm.gates import run_gates
 from swarm.gates.model import Actor, Approval, Finding, GateInput, MemorySnapshot, Proposal
 from swarm.gitstore import Change
+from swarm.layout import compliance_path, deliverables_dir, ledger_path, research_path
 from swarm.settings import PlanRef, Settings
 from swarm.states import ROLE_OF_STAGE, STAGE_OF, Role, State, Transition, transition
 from swarm.task import EvidenceItem, NodeRef, TaskFile
@@ -103,7 +104,7 @@ def update_task(files: Files, task_id: str, **changes: Any) -> None:
 # What a task carries once it has passed each state, so a base in any state is realistic.
 CLEARED_FIELDS: dict[str, Any] = {"risk_tier": 2, "approval_required": True}
 EVIDENCE = (
-    EvidenceItem(criterion="lease signed", proof=f"deliverables/{TASK}/lease.md"),
+    EvidenceItem(criterion="lease signed", proof=f"{deliverables_dir(TASK)}/lease.md"),
     EvidenceItem(criterion="landlord acknowledged", proof="email of 2 June, filed in the drive"),
 )
 
@@ -119,13 +120,13 @@ def base_repo(state: State = State.TODO, **fields: Any) -> Files:
     }
     for dep in DEPS:
         put_task(files, make_task(dep, TITLES[dep], state=State.DONE, evidence=EVIDENCE[:1]))
-        files[f"research/{dep}.md"] = NOTE.encode()
+        files[research_path(dep)] = NOTE.encode()
     past_research = state not in (State.TODO,)
     past_compliance = state not in (State.TODO, State.RESEARCHED)
     if past_research:
-        files[f"research/{TASK}.md"] = NOTE.encode()
+        files[research_path(TASK)] = NOTE.encode()
     if past_compliance:
-        files[f"compliance/{TASK}.md"] = COMPLIANCE.encode()
+        files[compliance_path(TASK)] = COMPLIANCE.encode()
         fields = {**CLEARED_FIELDS, **fields}
     put_task(files, make_task(TASK, TITLES[TASK], depends_on=DEPS, state=state, **fields))
     return files
@@ -229,15 +230,15 @@ def _do_work(pr: PR, src: State, dst: State) -> None:
     head = pr.head
     changes: dict[str, Any] = {"state": dst}
     if src is State.TODO and dst is State.RESEARCHED:
-        head[f"research/{TASK}.md"] = NOTE.encode()
-        head[f"ledger/{TASK}.jsonl"] = b'{"model": "offline", "cost_usd": 0.0}\n'
+        head[research_path(TASK)] = NOTE.encode()
+        head[ledger_path(TASK)] = b'{"model": "offline", "cost_usd": 0.0}\n'
     elif src is State.RESEARCHED and dst in (State.CLEARED, State.NEEDS_HUMAN):
-        head[f"compliance/{TASK}.md"] = COMPLIANCE.encode()
+        head[compliance_path(TASK)] = COMPLIANCE.encode()
         tier = 3 if dst is State.NEEDS_HUMAN else 2
         changes.update(risk_tier=tier, approval_required=True)
     elif src is State.CLEARED and dst is State.DONE:
-        head[f"deliverables/{TASK}/lease.md"] = DELIVERABLE.encode()
-        head[f"ledger/{TASK}.jsonl"] = b'{"model": "gpt-x", "cost_usd": 0.12}\n'
+        head[f"{deliverables_dir(TASK)}/lease.md"] = DELIVERABLE.encode()
+        head[ledger_path(TASK)] = b'{"model": "gpt-x", "cost_usd": 0.12}\n'
         changes["evidence"] = EVIDENCE
         pr.approvals = (Approval(HUMAN, HEAD_COMMIT),)
     elif src is State.CLEARED and dst is State.NEEDS_HUMAN:

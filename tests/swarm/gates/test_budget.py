@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from swarm.layout import ledger_path
 from swarm.states import State
 from tests.swarm.gates.builders import PR, TASK, error_rules, errors_of, judge, legal
 
-LEDGER = f"ledger/{TASK}.jsonl"
+LEDGER = ledger_path(TASK)
 
 
 def _pr(src: State, dst: State) -> PR:

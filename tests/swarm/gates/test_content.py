@@ -10,6 +10,7 @@ import pytest
 
 from swarm.gates.content import secret_kind
 from swarm.gates.fermi import line_problems, sentence_problems
+from swarm.layout import deliverables_dir, research_path
 from swarm.states import State
 from tests.swarm.gates.builders import (
     DELIVERABLE,
@@ -42,11 +43,11 @@ def _research_pr() -> PR:
 
 def test_a_private_key_in_a_deliverable_is_rejected_without_echoing_it() -> None:
     pr = _done_pr()
-    pr.head[f"deliverables/{TASK}/server.pem"] = PRIVATE_KEY.encode()
+    pr.head[f"{deliverables_dir(TASK)}/server.pem"] = PRIVATE_KEY.encode()
     found = errors_of(judge(pr), "secret")
     assert [(f.path, f.message) for f in found] == [
         (
-            f"deliverables/{TASK}/server.pem",
+            f"{deliverables_dir(TASK)}/server.pem",
             "possible private key on line 1: remove it and rotate the credential "
             "(the value is not shown here)",
         )
@@ -101,8 +102,8 @@ def test_only_added_lines_are_scanned_and_line_numbers_are_the_heads() -> None:
     pr = _research_pr()
     token = "ghp_" + "Z9" * 18
     # the base already holds a leaked token in another file; only the PR's own lines count
-    note = pr.head[f"research/{TASK}.md"].decode() + "\n\nCI uses " + token + "\n"
-    pr.head[f"research/{TASK}.md"] = note.encode()
+    note = pr.head[research_path(TASK)].decode() + "\n\nCI uses " + token + "\n"
+    pr.head[research_path(TASK)] = note.encode()
     found = errors_of(judge(pr), "secret")
     assert len(found) == 1
     assert "GitHub token on line 3" in found[0].message and token not in found[0].message
@@ -111,7 +112,7 @@ def test_only_added_lines_are_scanned_and_line_numbers_are_the_heads() -> None:
 def test_secrets_in_binary_files_are_found() -> None:
     pr = _done_pr()
     blob = b"\x89PNG\r\n\x1a\n\xff\x00" + b"AKIA" + b"IOSFODNN7EXAMPL2" + b"\x00\xff"
-    pr.head[f"deliverables/{TASK}/photo.png"] = blob
+    pr.head[f"{deliverables_dir(TASK)}/photo.png"] = blob
     assert "AWS access key id" in errors_of(judge(pr), "secret")[0].message
 
 
@@ -120,7 +121,7 @@ def test_secrets_in_binary_files_are_found() -> None:
 
 def test_hype_is_a_warning_that_does_not_fail_the_gate() -> None:
     pr = _done_pr()
-    pr.head[f"deliverables/{TASK}/lease.md"] = (
+    pr.head[f"{deliverables_dir(TASK)}/lease.md"] = (
         DELIVERABLE + "\nA revolutionary, Game-Changing lease with seamless hand-over.\n"
     ).encode()
     findings = judge(pr)
@@ -137,12 +138,12 @@ def test_hype_is_a_warning_that_does_not_fail_the_gate() -> None:
 
 def test_hype_is_whole_words_only_and_only_for_agents() -> None:
     pr = _research_pr()
-    note = pr.head[f"research/{TASK}.md"] + b"\nThe hand-over ran seamlessly.\n"
-    pr.head[f"research/{TASK}.md"] = note
+    note = pr.head[research_path(TASK)] + b"\nThe hand-over ran seamlessly.\n"
+    pr.head[research_path(TASK)] = note
     assert not [f for f in judge(pr) if f.rule == "hype"]
 
     person = human_pr(base_repo(State.RESEARCHED), HUMAN)
-    person.head[f"research/{TASK}.md"] += b"\nA revolutionary landlord.\n"
+    person.head[research_path(TASK)] += b"\nA revolutionary landlord.\n"
     assert not [f for f in judge(person) if f.rule == "hype"]
 
 
@@ -151,7 +152,7 @@ def test_hype_is_whole_words_only_and_only_for_agents() -> None:
 
 def test_fermi_warnings_do_not_fail_the_gate_but_are_reported() -> None:
     pr = _done_pr()
-    pr.head[f"deliverables/{TASK}/lease.md"] = (
+    pr.head[f"{deliverables_dir(TASK)}/lease.md"] = (
         DELIVERABLE
         + "\nFootfall will be between 10 and 50,000 visitors a month. "
         + "Revenue reaches 2 million EUR. Margins improve by 250%.\n"

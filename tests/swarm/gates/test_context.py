@@ -6,6 +6,7 @@ import pytest
 
 from swarm.gates.context import is_protected, owner_of
 from swarm.gates.model import Actor, Proposal
+from swarm.layout import compliance_path, deliverables_dir, ledger_path, research_path
 from swarm.settings import GateSettings
 from swarm.states import Role, State
 from tests.swarm.gates.builders import (
@@ -29,18 +30,30 @@ from tests.swarm.gates.builders import (
         ("tasks/2/2.1/2.1.1.yaml", "2.1.1"),
         ("tasks/2.1.1.yaml", None),
         ("tasks/1/1.1/2.1.1.yaml", None),
-        ("research/2.1.1.md", "2.1.1"),
-        ("research/2.1.1/sources/landlord.pdf", "2.1.1"),
-        ("compliance/2.1.1.md", "2.1.1"),
-        ("compliance/2.1.1/permit.md", "2.1.1"),
-        ("deliverables/2.1.1/lease.md", "2.1.1"),
-        ("ledger/2.1.1.jsonl", "2.1.1"),
-        ("research/2.1.1.txt", None),
-        ("research/2.1.md", None),
-        ("research/2.1.11.md", "2.1.11"),
-        ("deliverables/2.1.1", None),
-        ("deliverables/2.1.1.md", None),
-        ("ledger/2.1.1.json", None),
+        ("research/2/2.1/2.1.1.md", "2.1.1"),
+        ("research/2/2.1/2.1.1/sources/landlord.pdf", "2.1.1"),
+        ("compliance/2/2.1/2.1.1.md", "2.1.1"),
+        ("compliance/2/2.1/2.1.1/permit.md", "2.1.1"),
+        ("deliverables/2/2.1/2.1.1/lease.md", "2.1.1"),
+        ("ledger/2/2.1/2.1.1.jsonl", "2.1.1"),
+        ("research/2/2.1/2.1.11.md", "2.1.11"),
+        ("research/12/12.10/12.10.3.md", "12.10.3"),
+        # the layout's own functions agree with the pattern
+        (research_path("2.1.1"), "2.1.1"),
+        (compliance_path("2.1.1"), "2.1.1"),
+        (f"{deliverables_dir('2.1.1')}/lease.md", "2.1.1"),
+        (ledger_path("2.1.1"), "2.1.1"),
+        # not a task's: another folder's, the flat layout, or no such file kind
+        ("research/1/1.1/2.1.1.md", None),
+        ("deliverables/2/2.2/2.1.1/lease.md", None),
+        ("research/2.1.1.md", None),
+        ("deliverables/2.1.1/lease.md", None),
+        ("ledger/2.1.1.jsonl", None),
+        ("research/2/2.1/2.1.1.txt", None),
+        ("research/2/2.1/2.1.md", None),
+        ("deliverables/2/2.1/2.1.1", None),
+        ("deliverables/2/2.1/2.1.1.md", None),
+        ("ledger/2/2.1/2.1.1.json", None),
         ("README.md", None),
         ("tasks/notes.md", None),
         ("swarm.yaml", None),
@@ -68,7 +81,7 @@ def test_a_task_file_that_is_broken_on_main_fails_loudly() -> None:
     # a PR that does not touch the broken file still hears about it
     pr = agent_pr(base_repo(State.TODO), "research")
     pr.base[path_of(TASK)] = pr.head[path_of(TASK)] = b"id: [unclosed\n"
-    pr.head[f"research/{TASK}.md"] = b"x" * 300
+    pr.head[research_path(TASK)] = b"x" * 300
     found = errors_of(judge(pr), "schema")
     assert any(f.path == path_of(TASK) and "base version" in f.message for f in found)
 
@@ -83,6 +96,6 @@ def test_an_agent_pull_request_about_no_task_is_rejected() -> None:
 def test_research_for_a_task_that_does_not_exist_is_rejected() -> None:
     base = base_repo()
     pr = PR(base, dict(base), Actor(AGENT, Role.RESEARCH), Proposal("7.7.7", "research", 3))
-    pr.head["research/7.7.7.md"] = b"x" * 300
+    pr.head[research_path("7.7.7")] = b"x" * 300
     found = errors_of(judge(pr), "transition")
     assert [f.message for f in found] == ["there is no task 7.7.7 on main"]

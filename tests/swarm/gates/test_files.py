@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from swarm.gates.model import Actor, Proposal
+from swarm.layout import research_path
 from swarm.states import Role, State
 from swarm.task import Estimate
 from tests.swarm.gates.builders import (
@@ -34,19 +35,19 @@ def _research_pr() -> PR:
 def test_two_tasks_in_one_pull_request_are_rejected() -> None:
     pr = _research_pr()
     update_task(pr.head, "1.1.1", description="tidied up by the way")
-    pr.head["research/1.1.1.md"] = b"a second look at the survey\n" * 10
+    pr.head[research_path("1.1.1")] = b"a second look at the survey\n" * 10
     found = errors_of(judge(pr), "scope")
     messages = [f.message for f in found]
     assert "changes the files of 2 tasks (1.1.1, 2.1.1): one pull request, one task" in messages
-    assert {f.path for f in found} >= {"research/1.1.1.md", path_of("1.1.1")}
+    assert {f.path for f in found} >= {research_path("1.1.1"), path_of("1.1.1")}
 
 
 def test_touching_another_tasks_research_file_is_rejected() -> None:
     pr = _research_pr()
-    pr.head["research/1.1.2.md"] = pr.head["research/1.1.2.md"] + b"\nA correction.\n"
+    pr.head[research_path("1.1.2")] = pr.head[research_path("1.1.2")] + b"\nA correction.\n"
     found = errors_of(judge(pr), "scope")
     assert any(
-        f.path == "research/1.1.2.md" and "belongs to task 1.1.2, not 2.1.1" in f.message
+        f.path == research_path("1.1.2") and "belongs to task 1.1.2, not 2.1.1" in f.message
         for f in found
     )
 
@@ -54,7 +55,7 @@ def test_touching_another_tasks_research_file_is_rejected() -> None:
 def test_files_of_one_other_task_only_do_not_match_the_named_task() -> None:
     pr = _research_pr()
     pr.head = dict(pr.base)
-    pr.head["research/1.1.2.md"] = b"note\n" * 80
+    pr.head[research_path("1.1.2")] = b"note\n" * 80
     update_task(pr.head, "1.1.2", state=State.RESEARCHED)
     assert "scope" in error_rules(judge(pr))
 
@@ -184,13 +185,13 @@ def test_a_task_file_with_conflict_markers_is_rejected() -> None:
 
 def test_conflict_markers_in_any_text_file_are_rejected() -> None:
     pr = _research_pr()
-    pr.head[f"research/{TASK}.md"] += b"\n<<<<<<< HEAD\nmine\n=======\ntheirs\n>>>>>>> main\n"
+    pr.head[research_path(TASK)] += b"\n<<<<<<< HEAD\nmine\n=======\ntheirs\n>>>>>>> main\n"
     assert "schema" in error_rules(judge(pr))
 
 
 def test_a_markdown_heading_underline_is_not_a_conflict_marker() -> None:
     pr = _research_pr()
-    pr.head[f"research/{TASK}.md"] = b"Findings\n=======\n\n" + pr.head[f"research/{TASK}.md"]
+    pr.head[research_path(TASK)] = b"Findings\n=======\n\n" + pr.head[research_path(TASK)]
     assert errors_of(judge(pr)) == []
 
 

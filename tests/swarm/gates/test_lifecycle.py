@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from swarm.gates.model import Actor, Approval, Proposal
+from swarm.layout import deliverables_dir, research_path
 from swarm.states import TRANSITIONS, Role, State, Transition
 from tests.swarm.gates.builders import (
     AGENT,
@@ -61,7 +62,7 @@ def test_skipping_a_state_is_rejected() -> None:
 
 def test_an_agent_must_advance_the_task() -> None:
     pr = agent_pr(base_repo(State.TODO), "research")
-    pr.head[f"research/{TASK}.md"] = b"a note that does not move the task on\n" * 10
+    pr.head[research_path(TASK)] = b"a note that does not move the task on\n" * 10
     found = errors_of(judge(pr), "transition")
     assert [f.message for f in found] == [
         f"leaves task {TASK} todo: an agent's pull request must advance it "
@@ -98,14 +99,14 @@ def test_blocking_uses_the_stage_and_role_of_the_base_state() -> None:
 def test_a_human_may_edit_notes_without_changing_state() -> None:
     pr = PR(base_repo(State.RESEARCHED), {}, Actor(HUMAN, Role.HUMAN))
     pr.head = dict(pr.base)
-    pr.head[f"research/{TASK}.md"] += b"\nAdded by a person: the landlord is reliable.\n"
+    pr.head[research_path(TASK)] += b"\nAdded by a person: the landlord is reliable.\n"
     assert errors_of(judge(pr)) == []
 
 
 def test_a_human_edit_without_state_change_touches_only_that_task() -> None:
     pr = PR(base_repo(State.RESEARCHED), {}, Actor(HUMAN, Role.HUMAN))
     pr.head = dict(pr.base)
-    pr.head[f"research/{TASK}.md"] += b"\nmore\n"
+    pr.head[research_path(TASK)] += b"\nmore\n"
     pr.head["plan/plan.md"] += b"\nedited\n"
     found = errors_of(judge(pr), "transition")
     assert [f.path for f in found] == ["plan/plan.md"]
@@ -220,18 +221,18 @@ def test_evidence_with_a_blank_proof_is_rejected() -> None:
 
 def test_done_without_deliverables_is_rejected() -> None:
     pr = _done_pr()
-    del pr.head[f"deliverables/{TASK}/lease.md"]
-    assert "no deliverables under deliverables/2.1.1/" in (
+    del pr.head[f"{deliverables_dir(TASK)}/lease.md"]
+    assert f"no deliverables under {deliverables_dir(TASK)}/" in (
         errors_of(judge(pr), "precondition")[0].message
     )
 
 
 def test_a_missing_or_trivial_research_brief_is_rejected() -> None:
     pr = legal(State.TODO, State.RESEARCHED)
-    pr.head[f"research/{TASK}.md"] = b"TODO\n\n\n          \n"
+    pr.head[research_path(TASK)] = b"TODO\n\n\n          \n"
     msg = errors_of(judge(pr), "precondition")[0].message
-    assert msg == "the research note research/2.1.1.md is trivially short (4 chars < 200)"
-    del pr.head[f"research/{TASK}.md"]
+    assert msg == f"the research note {research_path(TASK)} is trivially short (4 chars < 200)"
+    del pr.head[research_path(TASK)]
     assert "is missing" in errors_of(judge(pr), "precondition")[0].message
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 from swarm.gates import RULES, passed, run_gates
 from swarm.gates.model import Approval, MemorySnapshot
+from swarm.layout import deliverables_dir, ledger_path, research_path
 from swarm.states import TRANSITIONS, State
 from swarm.task import from_yaml, task_dir, task_path
 from tests.swarm.gates.builders import (
@@ -37,7 +38,7 @@ def _done_pr() -> PR:
 
 def test_a_head_that_raises_the_budget_does_not_let_overspending_pass() -> None:
     pr = _done_pr()
-    pr.head[f"ledger/{TASK}.jsonl"] = b'{"cost_usd": 4.0}\n'
+    pr.head[ledger_path(TASK)] = b'{"cost_usd": 4.0}\n'
     rich = settings()
     rich = rich.model_copy(update={"budgets": rich.budgets.model_copy(update={"per_task_usd": 99})})
     pr.head["swarm.yaml"] = settings_bytes(rich)
@@ -57,7 +58,7 @@ def test_findings_are_sorted_and_deterministic() -> None:
     pr = _done_pr()
     pr.head["README.md"] = b"# x\n"
     pr.head[".github/workflows/x.yml"] = b"on: push\n"
-    pr.head[f"deliverables/{TASK}/notes.md"] = b"A revolutionary plan worth 3 billion.\n"
+    pr.head[f"{deliverables_dir(TASK)}/notes.md"] = b"A revolutionary plan worth 3 billion.\n"
     pr.approvals = ()
     inp = pr.input()
     first = run_gates(inp)
@@ -82,7 +83,7 @@ def test_every_finding_uses_a_known_rule_and_severity() -> None:
 
 def test_warnings_alone_pass() -> None:
     pr = _done_pr()
-    pr.head[f"deliverables/{TASK}/notes.md"] = b"A seamless launch with 5 million guests.\n"
+    pr.head[f"{deliverables_dir(TASK)}/notes.md"] = b"A seamless launch with 5 million guests.\n"
     findings = judge(pr)
     assert findings and passed(findings)
 
@@ -113,12 +114,14 @@ def test_the_gates_read_nothing_but_what_they_need() -> None:
     assert passed(run_gates(inp))
     changed = {c.path for c in inp.changes}
     task_files = {p for p in pr.base if p.startswith("tasks/")}
-    allowed = {"swarm.yaml", *changed, *task_files, f"research/{TASK}.md", f"ledger/{TASK}.jsonl"}
+    allowed = {"swarm.yaml", *changed, *task_files, research_path(TASK), ledger_path(TASK)}
     assert {path for _, path in reads} <= allowed
     deps = from_yaml(pr.base[path_of(TASK)].decode()).depends_on
     assert deps  # else the dependencies' folders would not be looked at
     folders = sorted({task_dir(t) for t in (TASK, *deps)})
-    assert sorted(lists) == [("base", f) for f in folders] + [("head", f"deliverables/{TASK}/")]
+    assert sorted(lists) == [("base", f) for f in folders] + [
+        ("head", f"{deliverables_dir(TASK)}/")
+    ]
 
 
 def _big_repo(tasks: int) -> PR:
@@ -150,7 +153,7 @@ def test_one_pull_request_is_judged_well_under_10_ms() -> None:
 
 def test_settings_are_parsed_once_per_call_not_cached_across_calls() -> None:
     pr = _done_pr()
-    pr.head[f"ledger/{TASK}.jsonl"] = b'{"cost_usd": 0.4}\n'
+    pr.head[ledger_path(TASK)] = b'{"cost_usd": 0.4}\n'
     assert passed(judge(pr))
     cheap = settings()
     cheap = cheap.model_copy(

@@ -128,8 +128,8 @@ def fsck(repo: Repo) -> None:
 
 def ledger_lines(repo: Repo, rev: str = MAIN) -> list[LedgerLine]:
     out: list[LedgerLine] = []
-    for name in repo.git.names(rev, "ledger"):
-        out += ledger_from_jsonl(repo.git.read(rev, f"ledger/{name}") or b"", name)
+    for path in repo.git.paths(rev, "ledger"):
+        out += ledger_from_jsonl(repo.git.read(rev, path) or b"", path)
     return out
 
 

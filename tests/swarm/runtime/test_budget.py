@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from swarm.gitstore import MAIN
+from swarm.layout import ledger_path
 from swarm.llm.ledger import ledger_from_jsonl
 from swarm.repo import open_repo
 from swarm.runtime.engines import engine_spec
@@ -62,7 +63,7 @@ def test_a_task_out_of_budget_is_blocked_before_its_next_call(tmp_path: Path) ->
     made = calls(log)
     assert [(c["task"], c["role"]) for c in made if c["task"] == DEAR] == [(DEAR, "research")]
     # its ledger on main shows that call at its price, and nothing else
-    [line] = ledger_from_jsonl(repo.git.read(MAIN, f"ledger/{DEAR}.jsonl") or b"")
+    [line] = ledger_from_jsonl(repo.git.read(MAIN, ledger_path(DEAR)) or b"")
     assert (line.stage, line.tokens_in, line.tokens_out) == ("research", *DEAR_USAGE)
     assert line.cost_usd == research_cost
     # research merged, then the compliance agent blocked it through the gates
@@ -83,7 +84,6 @@ def test_a_task_out_of_budget_is_blocked_before_its_next_call(tmp_path: Path) ->
     assert waiting_on_dear and all(t.state is not State.DONE for t in waiting_on_dear)
     for t in repo.tasks():
         spent = math.fsum(
-            x.cost_usd
-            for x in ledger_from_jsonl(repo.git.read(MAIN, f"ledger/{t.id}.jsonl") or b"")
+            x.cost_usd for x in ledger_from_jsonl(repo.git.read(MAIN, ledger_path(t.id)) or b"")
         )
         assert spent <= BUDGET, (t.id, spent)

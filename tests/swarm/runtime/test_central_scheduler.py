@@ -29,6 +29,7 @@ from swarm import claims
 from swarm.cli import main
 from swarm.gitstore import MAIN
 from swarm.integrator import INTEGRATOR, judge, merge
+from swarm.layout import ledger_path
 from swarm.llm.ledger import ledger_to_jsonl
 from swarm.pulls import Proposal, identity, propose
 from swarm.repo import Repo, open_repo
@@ -303,7 +304,7 @@ def proposed(repo: Repo, task_id: str, agent: str, now: float) -> tuple[int, cla
     changes: dict[str, bytes | None] = {
         **work.files,
         task_path(task.id, task.title): to_yaml(work.task).encode(),
-        f"ledger/{task.id}.jsonl": ledger_to_jsonl(work.ledger),
+        ledger_path(task.id): ledger_to_jsonl(work.ledger),
     }
     pr = propose(
         repo, Proposal(task_id, "research", agent, work.summary, fence=claim.token), changes, now

@@ -15,6 +15,7 @@ from swarm import claims
 from swarm.cli import main
 from swarm.cli.demo import DEMO_HUMAN
 from swarm.gitstore import MAIN
+from swarm.layout import compliance_path, deliverables_dir, research_path
 from swarm.repo import Repo, open_repo
 from swarm.runtime import failures
 from swarm.runtime.engines import engine_spec
@@ -75,11 +76,11 @@ def test_people_finish_hand_back_and_approve_and_the_swarm_carries_on(tmp_path: 
         handoff = body[body.index("## Handoff") :]
         for part in ("Purpose:", "Acceptance evidence", "Deadline:"):
             assert part in handoff, (t.id, part)
-        for link in (f"research/{t.id}.md", f"compliance/{t.id}.md", "plan/plan.json"):
+        for link in (research_path(t.id), compliance_path(t.id), "plan/plan.json"):
             assert link in handoff, (t.id, link)
         assert t.planned.end is not None and t.planned.end.isoformat() in handoff
-        assert repo.git.read(MAIN, f"research/{t.id}.md") is not None  # the links lead somewhere
-        assert repo.git.read(MAIN, f"compliance/{t.id}.md") is not None
+        assert repo.git.read(MAIN, research_path(t.id)) is not None  # the links lead somewhere
+        assert repo.git.read(MAIN, compliance_path(t.id)) is not None
 
     # someone not in swarm.yaml's humans is refused, and nothing changes
     head = repo.git.resolve(MAIN)
@@ -102,7 +103,7 @@ def test_people_finish_hand_back_and_approve_and_the_swarm_carries_on(tmp_path: 
         repo = open_repo(repo.path)
         task = repo.task(task_id)
         assert task is not None and task.state is State.DONE and task.assignee == DEMO_HUMAN
-        kept = f"deliverables/{task_id}/evidence-founding-minutes.txt"
+        kept = f"{deliverables_dir(task_id)}/evidence-founding-minutes.txt"
         assert task.evidence[-1].proof == kept
         assert repo.git.read(MAIN, kept) == evidence.read_bytes()
         merged = last_merge(repo)

@@ -19,6 +19,7 @@ import pytest
 from swarm.cli import main
 from swarm.cli.demo import DEMO_HUMAN
 from swarm.gitstore import MAIN
+from swarm.layout import ledger_path
 from swarm.llm.api import LedgerLine
 from swarm.llm.ledger import ledger_from_jsonl
 from swarm.repo import FORGE_DIR, Repo, open_repo
@@ -63,7 +64,7 @@ def lines_in_review(repo: Repo) -> list[LedgerLine]:
     """Ledger lines that open pull requests add to main's: stages waiting for approval."""
     out: list[LedgerLine] = []
     for pr in repo.forge.list_pull_requests("open"):
-        path = f"ledger/{pr.task_key}.jsonl"
+        path = ledger_path(pr.task_key)
         before = ledger_from_jsonl(repo.git.read(MAIN, path) or b"")
         after = ledger_from_jsonl(repo.git.read(pr.head_sha, path) or b"")
         assert after[: len(before)] == before, pr

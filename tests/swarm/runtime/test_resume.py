@@ -33,6 +33,7 @@ from swarm.cli.demo import DEMO_HUMAN
 from swarm.gitstore import MAIN
 from swarm.human import change_settings
 from swarm.integrator import INTEGRATOR, judge
+from swarm.layout import ledger_path
 from swarm.llm.ledger import ledger_to_jsonl
 from swarm.pulls import Proposal, identity, propose
 from swarm.repo import Repo, open_repo
@@ -209,7 +210,7 @@ def test_a_merge_cut_short_after_main_moved_is_finished_by_the_next_spawn(tmp_pa
     changes: dict[str, bytes | None] = {
         **work.files,
         task_path(task.id, task.title): to_yaml(work.task).encode(),
-        f"ledger/{task.id}.jsonl": ledger_to_jsonl(work.ledger),
+        ledger_path(task.id): ledger_to_jsonl(work.ledger),
     }
     proposal = Proposal(task.id, "research", "research-1", work.summary, fence=claim.token)
     pr = propose(repo, proposal, changes, now)
