@@ -61,7 +61,7 @@ def target_of(
     """The GitHub repository the options name; None for the local forge."""
     if forge == "local":
         if repo or dry_run:
-            raise SwarmError("--repo and --dry-run go with --forge github")
+            raise SwarmError(f"{'--repo' if repo else '--dry-run'} goes with --forge github")
         return None
     if not repo:
         raise SwarmError("--forge github needs --repo OWNER/NAME")

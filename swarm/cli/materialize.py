@@ -76,7 +76,7 @@ def command(
         return
     result = materialize(plan, out.absolute(), humans, step, local_issues=target is None)
     if target is not None:
-        result = _publish(result, target, step)
+        result = publish_to_github(result, target, step)
     if as_json:
         emit_json(result_data(result) | {"warnings": [w.model_dump() for w in plan.warnings]})
         return
@@ -91,9 +91,10 @@ def command(
     click.echo(f"  look at it: git clone {result.out} && swarm status {result.out}")
 
 
-def _publish(
+def publish_to_github(
     result: Result, target: github_target.GitHubTarget, step: Callable[[str], None]
 ) -> Result:
+    """Publish the materialized repository to GitHub (`swarm watch RUN --forge github` too)."""
     from swarm.github_publish import publish
 
     step(f"publishing to GitHub {target.repo}")

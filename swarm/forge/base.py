@@ -63,6 +63,17 @@ class Comment:
 
 
 @dataclass(frozen=True)
+class RecentComment:
+    """A comment as a repository-wide listing gives it: who wrote it by login (the swarm's own
+    comments are the token's user's), and when it last changed (an edit counts)."""
+
+    id: int
+    author: str
+    body: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
 class PullRequestSpec:
     head: str  # branch name, e.g. 'claim/1.2.3/research'
     base: str
@@ -167,4 +178,18 @@ class ServerMerging(Protocol):
 
     def merge_on_server(self, number: int, head_sha: str, message: str) -> str:
         """Merge pull request `number` if its head is still `head_sha`; the merge commit id."""
+        ...
+
+
+@runtime_checkable
+class Polled(Protocol):
+    """A forge people act on elsewhere (GitHub), which a watcher must poll: reads that are
+    fresh on every call, at a cost that does not grow with the repository's history."""
+
+    def open_pull_requests_now(self) -> list[PullRequest]:
+        """The open pull requests as the forge has them now."""
+        ...
+
+    def recent_comments(self) -> list[RecentComment]:
+        """The most recently updated comments on the issues and pull requests, newest first."""
         ...

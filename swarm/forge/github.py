@@ -40,6 +40,7 @@ from swarm.forge.base import (
     MilestoneSpec,
     PullRequest,
     PullRequestSpec,
+    RecentComment,
     Review,
 )
 from swarm.forge.github_client import ApiError, api, client
@@ -290,6 +291,21 @@ class GitHubForge:
     def list_pull_requests(self, state: str | None = None) -> list[PullRequest]:
         pulls = sorted(self._pull_map().values(), key=lambda p: p.number)
         return [p for p in pulls if state is None or p.state == state]
+
+    def open_pull_requests_now(self) -> list[PullRequest]:
+        """The open pull requests as GitHub lists them now: one request per hundred open ones
+        (a watcher's poll, whose cost must not grow with the merged ones). What this instance
+        keeps for the swarm's own use is left alone."""
+        with api("GET pulls state=open"):
+            return [_pull_of(p) for p in self._repo.get_pulls(state="open", direction="asc")]
+
+    def recent_comments(self) -> list[RecentComment]:
+        """The hundred most recently updated comments of the repository, newest first: one
+        request, whatever the history (a watcher's poll)."""
+        listed = self._repo.get_issues_comments(sort="updated", direction="desc")
+        with api("GET issues/comments"):
+            page = listed.get_page(0)  # the first page only: older ones were seen before
+        return [RecentComment(c.id, c.user.login, c.body, _iso(c.updated_at)) for c in page]
 
     def get_pull_request(self, number: int, fresh: bool = False) -> PullRequest:
         """As this instance knows it (its own writes keep that current), or as GitHub has it

@@ -9,6 +9,11 @@ requests waiting for approval, and must not look like a change.
 What agents never do is kept as sets, to be compared by `people_acted`: the approvals of the
 open pull requests and the claims released by a person. People's merges on main (`Swarm-Stage:
 human`) are found by walking main from one fingerprint to the next, since agents move main too.
+
+A forge people use elsewhere (GitHub, see `Polled`) is read fresh, and there the commands
+people comment (`/done`, `/approve`, `/handback`, see comment_commands) count too: the swarm
+carries them out only when a run starts, so a new one must start a run. Only the most recently
+updated comments are read (one request); a command older than those has been seen before.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ import json
 from dataclasses import dataclass
 
 from swarm import claims, trailers
-from swarm.forge.base import Forge
+from swarm.comment_commands import parse as parse_command
+from swarm.forge.base import Forge, Polled, PullRequest
 from swarm.gitstore import MAIN, GitStore
 from swarm.pulls import HUMAN_STAGE
 from swarm.settings import SETTINGS_PATH, from_yaml
@@ -37,6 +43,7 @@ class Fingerprint:
     everything: str
     reviews: frozenset[Record]  # (pr, reviewer, state, commit) of the open pull requests
     released: frozenset[Record]  # (task, stage, person, token) of claims people ended
+    commented: frozenset[Record] = frozenset()  # (comment, person, updated) of recent commands
 
 
 class _Digest:
@@ -66,20 +73,46 @@ def fingerprint(git: GitStore, forge: Forge) -> Fingerprint:
         everything.add("claim", claim.task, claim.stage, claim.agent, claim.token, claim.held)
         if not claim.held and claim.agent in humans:
             released.add((claim.task, claim.stage, claim.agent, claim.token))
-    for pr in sorted(forge.list_pull_requests("open"), key=lambda p: p.number):
+    for pr in sorted(_open_pulls(forge), key=lambda p: p.number):
         everything.add("pr", pr.number, pr.head_sha)
         for review in forge.list_reviews(pr.number):
             record = (pr.number, review.reviewer, review.state, review.commit_sha)
             everything.add("review", *record)
             reviews.add(record)
-    return Fingerprint(main, everything.hex(), frozenset(reviews), frozenset(released))
+    commented = _commands(forge, humans)
+    for command in sorted(commented, key=repr):
+        everything.add("command", *command)
+    return Fingerprint(
+        main, everything.hex(), frozenset(reviews), frozenset(released), frozenset(commented)
+    )
+
+
+def _open_pulls(forge: Forge) -> list[PullRequest]:
+    if isinstance(forge, Polled):
+        return forge.open_pull_requests_now()
+    return forge.list_pull_requests("open")
+
+
+def _commands(forge: Forge, humans: set[str]) -> set[Record]:
+    """The recent comments of listed people that are commands; other comments (the swarm's
+    replies among them) cannot move anything."""
+    if not isinstance(forge, Polled):
+        return set()  # the local forge: people use `swarm human` and `swarm approve`
+    return {
+        (c.id, c.author, c.updated_at)
+        for c in forge.recent_comments()
+        if c.author in humans and parse_command(c.body) is not None
+    }
 
 
 def people_acted(git: GitStore, before: Fingerprint, after: Fingerprint) -> bool:
-    """Whether a person reviewed, released a claim or had a change merged on main between two
-    fingerprints (the later one's main descends from the earlier one's). Reviews that went
-    away with their merged pull request are no action."""
+    """Whether a person reviewed, released a claim, commented a command or had a change merged
+    on main between two fingerprints (the later one's main descends from the earlier one's).
+    Reviews that went away with their merged pull request are no action, nor commands that
+    left the recent comments."""
     if after.reviews - before.reviews or after.released - before.released:
+        return True
+    if after.commented - before.commented:
         return True
     commit, walked = after.main, 0
     while commit and commit != before.main:

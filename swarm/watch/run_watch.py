@@ -5,7 +5,8 @@ A run counts as finished when it shows it (see run_files) *and* its plan files s
 for `settle` seconds *and* the reader reads it with no file changing meanwhile: a WBS file
 still being written fails to parse or changes under the reader, and is waited for. A run that
 is finished, settled and still unreadable is broken: that is reported. Restarted on a DIR that
-already holds this run's plan (same content digest), the watcher says so and does nothing.
+already holds this run's plan (same content digest), the watcher says so and does nothing; on
+GitHub it checks that the publication is whole (see materialize_once).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ POLL_S = 1.0  # a re-scan even without events (a file system inotify does not se
 _WRITES = frozenset({"created", "modified", "moved", "deleted", "closed"})
 
 Say = Callable[[str], None]
+Publish = Callable[[Result], Result]
 
 
 @dataclass(frozen=True)
@@ -158,11 +160,22 @@ def held_plan(out: Path) -> PlanRef | None:
 
 
 def materialize_once(
-    plan: Plan, out: Path, humans: Sequence[str] = (), step: Step = lambda _s: None
+    plan: Plan,
+    out: Path,
+    humans: Sequence[str] = (),
+    step: Step = lambda _s: None,
+    publish: Publish | None = None,
 ) -> Result | None:
     """Materialize `plan` into `out`, or do nothing (None) when `out` already holds it: a
-    restarted watcher must not redo it (materialize itself would re-sync the issues)."""
+    restarted watcher must not redo it (materialize itself would re-sync the issues).
+
+    With `publish` (to GitHub: the issues live there, not in `out`), a repository that already
+    holds the plan is published again all the same, since the first watcher may have stopped
+    half way through publishing; that is safe (the push is skipped when GitHub holds main, the
+    issues are upserted by their markers) and, when all is there, sends only reads."""
     held = held_plan(out)
-    if held is not None and held.digest == plan.source.digest:
+    if held is not None and held.digest == plan.source.digest and publish is None:
         return None
-    return materialize(plan, out, humans, step)  # refuses a repository of another plan
+    # refuses a repository of another plan
+    result = materialize(plan, out, humans, step, local_issues=publish is None)
+    return result if publish is None else publish(result)

@@ -121,6 +121,27 @@ def test_issue_list_filters(repo: Repository, push: PushFn) -> None:
     assert list(repo.get_issues(since=future)) == []
 
 
+def test_the_repository_wide_comment_list(gh_alice: Github, repo: Repository, push: PushFn) -> None:
+    first = repo.create_issue("first")
+    push(repo, "feature", {"f.txt": "f\n"})
+    pr = repo.create_pull(title="pr", body="", head="feature", base="main")
+    a = first.create_comment("a")
+    b = gh_alice.get_repo(repo.full_name).get_issue(pr.number).create_comment("/approve")
+    c = first.create_comment("c")
+    a.edit("a, edited")  # updated last
+
+    assert [x.id for x in repo.get_issues_comments()] == [a.id, b.id, c.id]  # ascending id
+    recent = repo.get_issues_comments(sort="updated", direction="desc")
+    assert [x.id for x in recent] == [a.id, c.id, b.id]
+    newest = recent.get_page(0)[0]
+    assert (newest.body, newest.user.login) == ("a, edited", "swarm-bot")
+    assert [x.user.login for x in recent if x.id == b.id] == ["alice"]
+    created = repo.get_issues_comments(sort="created", direction="desc")
+    assert [x.id for x in created] == [c.id, b.id, a.id]
+    future = datetime.now(UTC) + timedelta(hours=1)
+    assert list(repo.get_issues_comments(since=future)) == []
+
+
 def test_sub_issues(github_server: ContractServer, repo: Repository) -> None:
     parent = repo.create_issue("2.1 Site")
     kids = [repo.create_issue(f"2.1.{n}") for n in (1, 2, 3)]

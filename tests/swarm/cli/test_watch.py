@@ -158,7 +158,11 @@ def test_a_signal_while_waiting_exits_130_with_nothing_made(tmp_path: Path) -> N
         (["--out", "OUT", "--debounce", "1"], "--debounce cannot be used with --out"),
         (["--settle", "1"], "--settle cannot be used without --out"),
         (["--human", "alice", "--timeout", "3"], "--human, --timeout cannot be used without"),
-        (["--out", "OUT", "--forge", "github"], "'github' is not 'local'"),
+        (["--out", "OUT", "--poll", "1"], "--poll cannot be used with --out"),
+        (["--repo", "acme/bike"], "--repo cannot be used without --out"),
+        (["--out", "OUT", "--forge", "github"], "--forge github needs --repo OWNER/NAME"),
+        (["--out", "OUT", "--repo", "acme/bike"], "--repo goes with --forge github"),
+        (["--out", "OUT", "--forge", "gitlab"], "'gitlab' is not one of 'local', 'github'"),
     ],
 )
 def test_options_of_the_other_form_are_usage_errors(args, fragment, tmp_path, capsys) -> None:
@@ -167,6 +171,31 @@ def test_options_of_the_other_form_are_usage_errors(args, fragment, tmp_path, ca
     assert ran.code == 2
     assert fragment in ran.err, ran.err
     assert not (tmp_path / "out").exists()
+
+
+def test_github_without_a_token_is_refused_before_any_waiting(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    monkeypatch.delenv("GH_TOKEN", raising=False)
+    (tmp_path / "run").mkdir()  # a run that has not even started: no waiting for it
+    out = tmp_path / "out"
+    github = ("--forge", "github", "--repo", "a/b")
+    ran = call(capsys, "watch", tmp_path / "run", "--out", out, *github)
+    assert ran.code == 2
+    assert_one_error_line(ran.err, "needs a token", "GITHUB_TOKEN")
+    assert not out.exists()
+
+
+def test_polling_a_local_repository_is_refused(tmp_path: Path, capsys) -> None:
+    repo_dir = tmp_path / "repo"
+    materialize(read_plan(example_plan_path()), repo_dir)
+    before = snapshot(repo_dir)
+    ran = call(capsys, "watch", repo_dir, "--poll", "5")
+    assert ran.code == 2
+    assert "--poll is for a mirror of a GitHub repository" in ran.err, ran.err
+    assert "Watching" not in ran.out
+    assert snapshot(repo_dir) == before
 
 
 def test_a_run_folder_without_out_is_pointed_to_the_right_form(tmp_path: Path, capsys) -> None:

@@ -101,7 +101,7 @@ def test_dry_run_sends_nothing_and_counts_the_requests(
     [
         (["--repo", "not a repo"], "expected OWNER/NAME"),
         (["--forge", "github"], "needs --repo"),
-        (["--dry-run"], "go with --forge github"),
+        (["--dry-run"], "--dry-run goes with --forge github"),
     ],
 )
 def test_bad_github_options_are_refused_clearly(

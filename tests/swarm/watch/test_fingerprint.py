@@ -7,6 +7,8 @@ from pathlib import Path
 
 from swarm.cli import main
 from swarm.cli.demo import DEMO_HUMAN
+from swarm.forge.base import Polled, PullRequest, RecentComment
+from swarm.forge.local import LocalForge
 from swarm.gitstore import MAIN, GitStore
 from swarm.integrator import INTEGRATOR
 from swarm.pulls import identity
@@ -99,3 +101,54 @@ def test_what_people_do_changes_it_and_is_told_apart(settled_repo: Path, tmp_pat
     released = fp(settled_repo)
     assert released.everything != merged.everything and released.released > merged.released
     assert acted(settled_repo, merged, released)
+
+
+class _GitHubLike:
+    """The local forge of a settled repository, read the way a GitHub mirror's is (`Polled`):
+    what people comment lives on the forge, not in the repository."""
+
+    def __init__(self, forge: LocalForge) -> None:
+        self._forge = forge
+        self.comments: list[RecentComment] = []  # oldest first
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._forge, name)
+
+    def open_pull_requests_now(self) -> list[PullRequest]:
+        return self._forge.list_pull_requests("open")
+
+    def recent_comments(self) -> list[RecentComment]:
+        return list(reversed(self.comments[-3:]))  # a window of three, newest first
+
+    def comment(self, author: str, body: str) -> None:
+        n = len(self.comments) + 1
+        self.comments.append(RecentComment(n, author, body, f"2025-01-02T03:04:{n:02d}+00:00"))
+
+
+def test_a_persons_command_in_a_comment_changes_it_and_is_told_apart(settled_repo: Path) -> None:
+    repo = open_repo(settled_repo)
+    assert isinstance(repo.forge, LocalForge)
+    hub = _GitHubLike(repo.forge)
+    assert isinstance(hub, Polled)
+    git = GitStore.open(settled_repo)
+    start = fingerprint(git, hub)  # type: ignore[arg-type]
+
+    # what cannot move anything: chatter, the swarm's replies, commands of unlisted people
+    hub.comment(DEMO_HUMAN, "Looks good to me")
+    hub.comment("swarm-bot", "/done handled <!-- plan-swarm handled=1 -->")
+    hub.comment("mallory", "/approve")
+    quiet = fingerprint(git, hub)  # type: ignore[arg-type]
+    assert quiet.everything == start.everything and not people_acted(git, start, quiet)
+
+    hub.comment(DEMO_HUMAN, "/done Lease signed")
+    commanded = fingerprint(git, hub)  # type: ignore[arg-type]
+    assert commanded.everything != quiet.everything
+    assert people_acted(git, quiet, commanded)
+
+    # the command leaves the window of recent comments: no new act, though it is a change
+    for n in range(3):
+        hub.comment("swarm-bot", f"reply {n}")
+    later = fingerprint(git, hub)  # type: ignore[arg-type]
+    assert later.everything != commanded.everything
+    assert not people_acted(git, commanded, later)
+    repo.forge.close()
