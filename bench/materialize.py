@@ -94,8 +94,9 @@ def baseline(plan_path: Path) -> Callable[[Path], None]:
         subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(out)], check=True, env=env)
         env |= {"GIT_DIR": str(out), "GIT_WORK_TREE": str(work)}
         subprocess.run(["git", "add", "-A"], check=True, env=env, cwd=work)
-        subprocess.run(["git", "commit", "-q", "-m", "Materialize plan"], check=True, env=env,
-                       cwd=work)
+        subprocess.run(
+            ["git", "commit", "-q", "-m", "Materialize plan"], check=True, env=env, cwd=work
+        )
         shutil.rmtree(work)
         with LocalForge.create(out) as forge:
             sync_issues(forge, tasks)

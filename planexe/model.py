@@ -16,7 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # validators are built on first use, not at import: `swarm status` imports Plan (through
+    # swarm.repo) but never validates one
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class GoNoGo(StrEnum):

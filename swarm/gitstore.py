@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pygit2
 
-from swarm import packfile
 from swarm.errors import SwarmError
 
 MAIN = "refs/heads/main"
@@ -35,12 +34,12 @@ _GUARD_WAIT_S = 30.0
 GUARDS_DIR = "ref-guards"  # in the git directory; git ignores what it does not know there
 log = logging.getLogger(__name__)
 
-# libgit2 keeps a parsed tree in its object cache only if it is under 4 KiB. tasks/ of a plan
-# with thousands of tasks is hundreds of KiB, so every read of a path under it inflated and
-# parsed the whole directory again: 4 ms per read at 10,000 tasks, and reading every task file
-# became quadratic. Larger trees are cached; the cache as a whole is held to 64 MiB a process
-# (libgit2's default is 256 MiB), since a swarm runs many processes and only the trees of the
-# last few commits of main are read again.
+# libgit2 keeps a parsed tree in its object cache only if it is under 4 KiB. A folder of
+# hundreds of entries (a large phase's subtasks, deliverables/) is larger, and every read of a
+# path under it would inflate and parse it again (a flat tasks/ of 10,000 tasks made reading
+# every task file quadratic: 4 ms per read). Larger trees are cached; the cache as a whole is
+# held to 64 MiB a process (libgit2's default is 256 MiB), since a swarm runs many processes
+# and only the trees of the last few commits of main are read again.
 pygit2.settings.cache_object_limit(pygit2.enums.ObjectType.TREE, 16 * 1024 * 1024)
 pygit2.settings.cache_max_size(64 * 1024 * 1024)
 
@@ -289,6 +288,22 @@ class GitStore:
                     out[name] = target
         return out
 
+    def may_have_refs(self, prefix: str) -> bool:
+        """False only when no ref under `prefix` (e.g. 'refs/swarm/claims/') exists: no loose
+        ref below its directory and no packed one. Two file-system calls, where a look-up per
+        ref costs one each and listing the refs walks every loose one: a caller about to look
+        up thousands of refs that may none of them exist asks this first."""
+        gitdir = self.path
+        if (gitdir / "commondir").exists():  # a linked worktree: its refs live elsewhere
+            return True
+        if (gitdir / prefix).is_dir():  # may be empty (git leaves directories behind)
+            return True
+        try:
+            packed = (gitdir / "packed-refs").read_bytes()
+        except FileNotFoundError:
+            return False
+        return b" " + prefix.encode() in packed
+
     def diff(self, old: str | None, new: str) -> list[Change]:
         """Files that differ between two commits or trees (old None: all of new is added)."""
         new_tree = self._tree(new)
@@ -417,6 +432,8 @@ class GitStore:
 
     def write_tree(self, files: Mapping[str, bytes]) -> str:
         """Write a whole snapshot (path -> bytes) as one pack; returns the root tree id."""
+        from swarm import packfile  # only materialize writes snapshots: readers skip its imports
+
         try:
             snapshot = packfile.Snapshot(files)
         except ValueError as exc:

@@ -47,29 +47,29 @@ class TaskView(Protocol):
 
 
 def summarize(tasks: Sequence[TaskView]) -> dict[str, Any]:
-    total: Counter[str] = Counter(t.state.value for t in tasks)
-    phases: dict[str, dict[str, Any]] = {}
+    # one pass, counting (phase, state) pairs: status runs this over every task of the plan
+    pairs: Counter[tuple[str, State]] = Counter((t.phase.code, t.state) for t in tasks)
+    titles: dict[str, str] = {}
     for t in tasks:
-        entry = phases.get(t.phase.code)
-        if entry is None:  # not setdefault: its default would be built for every task
-            entry = phases[t.phase.code] = {
-                "code": t.phase.code,
-                "title": t.phase.title,
-                "states": Counter(),
-            }
-        entry["states"][t.state.value] += 1
-    finished = sum(1 for t in tasks if t.state in TERMINAL)
+        if t.phase.code not in titles:
+            titles[t.phase.code] = t.phase.title
+    phases: dict[str, Counter[State]] = {code: Counter() for code in titles}
+    total: Counter[State] = Counter()
+    for (code, state), n in pairs.items():
+        phases[code][state] += n
+        total[state] += n
     return {
         "tasks": len(tasks),
-        "finished": finished,
-        "states": {s.value: total[s.value] for s in ORDER},
+        "finished": sum(n for state, n in total.items() if state in TERMINAL),
+        "states": {s.value: total[s] for s in ORDER},
         "phases": [
             {
-                **p,
-                "states": {s.value: p["states"][s.value] for s in ORDER},
-                "tasks": sum(p["states"].values()),
+                "code": code,
+                "title": titles[code],
+                "states": {s.value: counts[s] for s in ORDER},
+                "tasks": sum(counts.values()),
             }
-            for p in phases.values()
+            for code, counts in phases.items()
         ],
     }
 

@@ -6,11 +6,13 @@ import json
 import sys
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from swarm.gates.model import Finding
+if TYPE_CHECKING:
+    # swarm.gates loads every gate (settings, task models) when only `merge` prints findings
+    from swarm.gates.model import Finding
 
 
 def emit_json(data: Any) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +38,7 @@ def gather(repo: Repo, today: dt.date, now: float, task_list: bool = True) -> di
     the task index: the task files are looked up by blob id, never parsed twice."""
     main = repo.git.resolve("main")
     assert main is not None, "open_repo checked that main exists"
-    with TaskIndex(repo.path) as index:
+    with TaskIndex(repo.path) as index, _collector_paused():
         tasks = index.entries(repo.git, main)
         cost = index.ledger_cost(repo.git, main)
     live = live_claims(repo.git, tasks, now)
@@ -57,11 +59,27 @@ def gather(repo: Repo, today: dt.date, now: float, task_list: bool = True) -> di
     return data
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Reading the index makes tens of thousands of objects (an entry per task) and no cycles;
+    every few hundred of them the cyclic collector would scan them, and everything the imports
+    left, for nothing: some 30 ms of status on 10,000 tasks."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def live_claims(git: GitStore, tasks: Sequence[TaskView], now: float) -> dict[str, str]:
     """Task id -> agent, for each task whose current stage an agent holds a live claim on.
     Only those claims are read: after a run there are three claim refs per task, nearly all
     released, and reading every one would make status as slow as the plan is long."""
-    out = {}
+    out: dict[str, str] = {}
+    if not git.may_have_refs(claims.PREFIX):  # nothing was ever claimed: skip a look-up per task
+        return out
     for t in tasks:
         stage = STAGE_OF.get(t.state)
         if stage is None:

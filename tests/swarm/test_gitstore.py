@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -18,8 +19,8 @@ from swarm.gitstore import MAIN, GitStore, Identity, RefConflict
 WHO = Identity("tester", "tester@example.invalid", 1_700_000_000)
 FILES = {
     "README.md": b"# hello\n",
-    "tasks/1.1.1-first.yaml": b"id: 1.1.1\n",
-    "tasks/1.1.2-second.yaml": b"id: 1.1.2\n",
+    "tasks/1/1.1/1.1.1-first.yaml": b"id: 1.1.1\n",
+    "tasks/1/1.1/1.1.2-second.yaml": b"id: 1.1.2\n",
     "plan/deep/er/file.bin": bytes(range(256)),
     "empty": b"",
 }
@@ -100,7 +101,7 @@ def test_files_lists_blob_ids_under_a_prefix(store):
     first_commit(store)
     repo = store.path
     tasks = store.files(MAIN, "tasks")
-    assert sorted(tasks) == ["tasks/1.1.1-first.yaml", "tasks/1.1.2-second.yaml"]
+    assert sorted(tasks) == ["tasks/1/1.1/1.1.1-first.yaml", "tasks/1/1.1/1.1.2-second.yaml"]
     for path, oid in tasks.items():
         assert git("rev-parse", f"main:{path}", cwd=repo) == oid
     assert store.files(MAIN, "tasks/") == tasks
@@ -126,6 +127,19 @@ def test_resolve_of_an_unknown_ref_is_none(store):
     assert store.resolve("refs/heads/nope") is None
     assert store.resolve("0" * 40) is None
     assert store.resolve("main~5") is None
+
+
+def test_may_have_refs_is_false_only_when_there_are_none(store):
+    commit = first_commit(store)
+    assert not store.may_have_refs("refs/swarm/claims/")
+    store.update_ref("refs/swarm/claims/1.1.1/research", commit, None)
+    assert store.may_have_refs("refs/swarm/claims/")  # a loose ref
+    assert not store.may_have_refs("refs/swarm/other/")
+    git("pack-refs", "--all", cwd=store.path)
+    shutil.rmtree(store.path / "refs" / "swarm", ignore_errors=True)  # git may leave empty ones
+    assert store.may_have_refs("refs/swarm/claims/")  # packed only
+    assert store.resolve_ref("refs/swarm/claims/1.1.1/research") == commit
+    assert not store.may_have_refs("refs/swarm/other/")
 
 
 def test_reading_an_unknown_revision_is_a_swarm_error(store):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,13 @@ from swarm.runtime.spawn import SpawnOptions, spawn
 from swarm.states import ORDER, STAGE_OF, State
 from swarm.status import per_task, ready, schedule_progress, summarize
 from swarm.task import task_path, to_yaml
-from tests.swarm.cli.cli_helpers import assert_one_error_line, call, run_swarm, snapshot
+from tests.swarm.cli.cli_helpers import (
+    assert_one_error_line,
+    call,
+    run_swarm,
+    snapshot,
+    swarm_env,
+)
 
 STATES = [s.value for s in ORDER]
 
@@ -180,3 +188,56 @@ def test_status_shows_who_holds_a_live_claim_on_a_task_s_current_stage(example_r
     data = json.loads(call(capsys, "status", example_repo, "--json", "--tasks").out)
     assert data["claimed"] == [first.id]
     assert [t["claimed_by"] for t in data["task_list"][:3]] == ["research-7", None, None]
+
+
+def test_status_reads_claims_git_has_packed(example_repo, capsys):
+    repo = open_repo(example_repo)
+    first = repo.tasks()[0]
+    claims.acquire(repo.git, first.id, "research", "research-7", 600, time.time())
+    subprocess.run(["git", "pack-refs", "--all"], cwd=example_repo, check=True)
+    shutil.rmtree(example_repo / "refs" / "swarm", ignore_errors=True)  # what git left empty
+    data = json.loads(call(capsys, "status", example_repo, "--json").out)
+    assert data["claimed"] == [first.id]
+
+
+# --- what the command loads -------------------------------------------------------------------
+
+# Packages and modules `swarm status` has no use for. Each costs tens of milliseconds to import,
+# and the whole command has half a second on a 10,000-task plan (status_10k_s, bench/scale.py).
+NOT_FOR_STATUS = (
+    "agents",
+    "github",  # PyGithub
+    "jsonschema",
+    "litellm",
+    "luigi",
+    "openapi_core",
+    "planexe.reader",  # the plan is read at materialize; status reads the repository
+    "swarm.gates",
+    "swarm.llm.client",
+    "swarm.runtime",
+    "swarm.watch",
+    "watchdog",
+)
+LIST_MODULES = """
+import sys
+from swarm.cli import main
+code = main(sys.argv[1:])
+print(*sorted(sys.modules), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+@pytest.mark.parametrize("flags", [[], ["--json", "--tasks"]], ids=["text", "json-tasks"])
+def test_status_loads_none_of_what_it_does_not_need(example_repo, flags):
+    done = subprocess.run(
+        [sys.executable, "-c", LIST_MODULES, "status", str(example_repo), *flags],
+        env=swarm_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = done.stderr.split()
+    assert "swarm.cli.status" in loaded
+    unwanted = [m for m in loaded if any(m == p or m.startswith(f"{p}.") for p in NOT_FOR_STATUS)]
+    assert unwanted == []
