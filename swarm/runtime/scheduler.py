@@ -12,6 +12,7 @@ workers, as it does across machines; the stages are given to it by swarm.runtime
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import os
 import signal
@@ -70,8 +71,9 @@ def _end_with(parent: int) -> None:
     with its process group): a scheduler or workers left behind would go on for ever.
 
     Ctrl-C reaches the whole process group; it is the swarm's to act on: it ends its scheduler
-    and workers itself. A child interrupted on its own printed a traceback mid-stage."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    and workers itself. Blocked, not ignored: luigid installs a handler of its own for SIGINT,
+    which exited from the middle of a request with a traceback."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
 
     def orphaned() -> None:
         while os.getppid() == parent:
@@ -136,9 +138,20 @@ def _assist(url: str, parent: int) -> None:
     """A luigi worker that adds nothing and runs whatever the scheduler hands it (luigi's
     assistant), for as long as the swarm runs: the stages are added by the feeder."""
     _end_with(parent)
-    luigi.build(  # type: ignore[no-untyped-call]
-        [], workers=1, scheduler_url=url, assistant=True, log_level="ERROR"
-    )
+    signal.signal(signal.SIGTERM, _interrupt)
+    with contextlib.suppress(KeyboardInterrupt):
+        luigi.build(  # type: ignore[no-untyped-call]
+            [], workers=1, scheduler_url=url, assistant=True, log_level="ERROR"
+        )
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    """The swarm ends a worker (on Ctrl-C, or when its parent is gone) as Ctrl-C would: the
+    stage under way unwinds and gives its claim up (stage._released_on_error), so the next
+    run takes the stage at once instead of waiting out the lease; luigi lets KeyboardInterrupt
+    through. Its log of the interruption is no news to anyone."""
+    logging.disable(logging.CRITICAL)
+    raise KeyboardInterrupt
 
 
 @contextlib.contextmanager

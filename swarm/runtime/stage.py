@@ -110,10 +110,11 @@ def _released_on_error(
 ) -> Iterator[None]:
     """A stage that raises (a bug, git or the forge failing) gives its claim up on the way
     out, so that the swarm does not wait out the lease of a claim nobody works under, retry,
-    fail the same way and wait again, without end. The error still goes up to luigi."""
+    fail the same way and wait again, without end; so does a stage interrupted (its worker
+    ended by the swarm). The error still goes up to luigi."""
     try:
         yield
-    except Exception:
+    except BaseException:
         with contextlib.suppress(Exception):  # the error that matters is the one in flight
             current = claims.read(repo.git, claim.task, claim.stage)
             if current is not None and current.held and current.token == claim.token:

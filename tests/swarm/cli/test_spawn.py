@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from swarm import claims
 from swarm.materialize import materialize
 from swarm.repo import open_repo
 from swarm.runtime.spawn import SpawnReport
@@ -167,6 +168,12 @@ def test_ctrl_c_ends_the_whole_swarm_quietly_and_the_next_spawn_resumes(example_
     assert "Traceback" not in stderr + stdout and "Process " not in stderr, stderr
     with pytest.raises(ProcessLookupError):  # nothing of the swarm is left running
         os.killpg(proc.pid, 0)
+    # the interrupted stages gave their claims up (the lease is 15 minutes): only a pull
+    # request waiting for a person keeps one
+    repo = open_repo(out)
+    waiting = {(pr.task_key, pr.stage) for pr in repo.forge.list_pull_requests("open")}
+    held = {(c.task, c.stage) for c in claims.list_claims(repo.git) if c.held}
+    assert held <= waiting
     assert run_swarm("verify", out).code == 0
     assert run_swarm("spawn", out).code == 0
     assert run_swarm("verify", out).code == 0
