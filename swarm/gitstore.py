@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import pygit2
 
@@ -323,7 +324,17 @@ class GitStore:
         return str(oid) if oid else None
 
     def merge_trees(self, ancestor: str, ours: str, theirs: str) -> tuple[str | None, list[str]]:
-        """In-memory three-way merge of commits: (tree id, []) or (None, conflicting paths)."""
+        """In-memory three-way merge of commits: (tree id, []) or (None, conflicting paths).
+
+        When `ours` left alone every file `theirs` changed (a task's proposal touches its own
+        files only), the merge is `ours` with those changes, built as `apply` builds a tree:
+        its cost does not grow with the repository. libgit2's merge, taken otherwise (it also
+        merges changes to one text file), builds an index of every file: 0.2 s a merge at
+        50,000 files, under the merge lock, which capped a large swarm at 5 merges a second
+        and slowed it as it went."""
+        disjoint = self._merge_disjoint(ancestor, ours, theirs)
+        if disjoint is not None:
+            return disjoint, []
         index = self._repo.merge_trees(
             self._commit(ancestor).tree, self._commit(ours).tree, self._commit(theirs).tree
         )
@@ -332,18 +343,51 @@ class GitStore:
             return None, paths
         return str(index.write_tree(self._repo)), []
 
+    def _merge_disjoint(self, ancestor: str, ours: str, theirs: str) -> str | None:
+        """`ours` with what `theirs` changed since `ancestor`, or None when `ours` changed one
+        of those paths too (or a path is anything but a plain file on any side)."""
+        ours_tree = self._tree(ours)
+        updates: dict[str, pygit2.Oid | None] = {}
+        for delta in self._tree(ancestor).diff_to_tree(self._tree(theirs)).deltas:
+            before = None if delta.status == _ADDED else delta.old_file
+            after = None if delta.status == _DELETED else delta.new_file
+            for side in (before, after):
+                if side is not None and side.mode != _FILE_MODE:
+                    return None
+            path = (after or before).path  # type: ignore[union-attr]
+            now = self._file_at(ours_tree, path)
+            if now is False:
+                return None
+            wanted = after.id if after is not None else None
+            if now == wanted:
+                continue  # ours has it so already
+            if now != (before.id if before is not None else None):
+                return None  # changed on both sides
+            updates[path] = wanted
+        return str(self._rebuild(ours_tree, _nest(updates)))
+
+    def _file_at(self, tree: pygit2.Tree, path: str) -> pygit2.Oid | Literal[False] | None:
+        """The id of the plain file at `path`, None when nothing is there, False when something
+        else is (a folder, a link, or a file where a folder of the path should be)."""
+        node: pygit2.Tree = tree
+        *folders, name = path.split("/")
+        for part in folders:
+            if part not in node:
+                return None
+            entry = node[part]
+            if entry.filemode != _TREE_MODE:
+                return False
+            node = self._repo[entry.id]  # type: ignore[assignment]
+        if name not in node:
+            return None
+        found = node[name]
+        return found.id if found.filemode == _FILE_MODE else False
+
     def apply(self, base: str, changes: Mapping[str, bytes | None]) -> str:
         """A new tree: `base`'s tree with files added, replaced or (None) removed. Only the
         directories on the changed paths are rewritten, so the cost does not grow with the
         size of the repository."""
-        nested: dict[str, object] = {}
-        for path, data in changes.items():
-            *dirs, name = path.split("/")
-            node = nested
-            for part in dirs:
-                node = node.setdefault(part, {})  # type: ignore[assignment]
-            node[name] = data
-        return str(self._rebuild(self._tree(base), nested))
+        return str(self._rebuild(self._tree(base), _nest(changes)))
 
     def _rebuild(self, tree: pygit2.Tree | None, changes: dict[str, object]) -> pygit2.Oid:
         builder = self._repo.TreeBuilder(tree) if tree is not None else self._repo.TreeBuilder()
@@ -360,6 +404,8 @@ class GitStore:
             elif change is None:
                 if builder.get(name) is not None:
                     builder.remove(name)
+            elif isinstance(change, pygit2.Oid):  # a blob already in the store
+                builder.insert(name, change, _FILE_MODE)
             else:
                 assert isinstance(change, bytes)
                 builder.insert(name, self._repo.create_blob(change), _FILE_MODE)
@@ -638,3 +684,15 @@ class GitStore:
                 1,
             )
         return SwarmError(f"{ref} is locked by another writer ({lock}); try again", 1)
+
+
+def _nest(changes: Mapping[str, object]) -> dict[str, object]:
+    """{'a/b/c': x} -> {'a': {'b': {'c': x}}}, for `_rebuild`."""
+    nested: dict[str, object] = {}
+    for path, data in changes.items():
+        *dirs, name = path.split("/")
+        node = nested
+        for part in dirs:
+            node = node.setdefault(part, {})  # type: ignore[assignment]
+        node[name] = data
+    return nested

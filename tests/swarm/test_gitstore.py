@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -341,3 +342,85 @@ def test_a_lock_held_briefly_by_another_process_is_waited_for(store):
     assert git("rev-parse", "main", cwd=store.path) == two
     assert not lock.exists()
     git("fsck", "--strict", cwd=store.path)
+
+
+# --- three-way merges ----------------------------------------------------------------------
+
+
+def _random_side(rng: random.Random, files: dict[str, bytes], tag: str) -> dict[str, bytes | None]:
+    """Changes one side makes: edits, deletions, additions, sometimes a file where a folder
+    is or a folder where a file is; contents from a small set so both sides often agree."""
+    changes: dict[str, bytes | None] = {}
+    for path in rng.sample(sorted(files), k=min(len(files), rng.randint(0, 3))):
+        changes[path] = rng.choice([None, b"x\n", b"y\n", tag.encode()])
+    for _ in range(rng.randint(0, 2)):
+        folder = rng.choice(["a", "a/b", "c", "tasks/1/1.1"])
+        changes[f"{folder}/{rng.choice(['n1', 'n2', 'f0'])}"] = rng.choice([b"x\n", b"new\n"])
+    if rng.random() < 0.1:
+        changes[rng.choice(["a", "a/b", "c/f0/deeper"])] = b"file or folder\n"
+    return changes
+
+
+@pytest.mark.parametrize("seed", range(120))
+def test_merge_trees_agrees_with_git(tmp_path, seed: int) -> None:
+    """The disjoint fast path gives git's own merge (`git merge-tree`): the same tree when it
+    merges, and it leaves every merge git finds a conflict in to libgit2's full merge."""
+    rng = random.Random(seed)
+    store = GitStore.init_bare(tmp_path / "repo.git")
+    files = {f"{d}/f{i}": f"{d}{i}\n".encode() for d in ("a", "a/b", "c") for i in range(3)}
+    base = store.commit(MAIN, store.write_tree(files), "base", WHO, [], expected=None)
+    ours, theirs = (
+        store.write_commit(store.apply(base, _random_side(rng, files, tag)), tag, WHO, [base])
+        for tag in ("ours", "theirs")
+    )
+    merged = subprocess.run(
+        ["git", "merge-tree", "--write-tree", ours, theirs],
+        cwd=store.path,
+        capture_output=True,
+        text=True,
+    )
+    assert merged.returncode in (0, 1), merged.stderr
+    fast = store._merge_disjoint(base, ours, theirs)
+    if merged.returncode == 1:
+        assert fast is None
+    elif fast is not None:
+        assert fast == merged.stdout.split()[0]
+        assert store.merge_trees(base, ours, theirs) == (fast, [])
+
+
+def test_the_fast_path_takes_the_merges_of_a_swarm(tmp_path) -> None:
+    """Most random merges are disjoint, as a swarm's are: the fast path is really taken."""
+    taken = 0
+    for seed in range(40):
+        rng = random.Random(seed)
+        store = GitStore.init_bare(tmp_path / f"r{seed}.git")
+        files = {f"tasks/{i}/f": b"x\n" for i in range(20)}
+        base = store.commit(MAIN, store.write_tree(files), "base", WHO, [], expected=None)
+        ours, theirs = (
+            store.write_commit(
+                store.apply(base, {f"tasks/{rng.randrange(20)}/f": t}), "", WHO, [base]
+            )
+            for t in (b"o\n", b"t\n")
+        )
+        taken += store._merge_disjoint(base, ours, theirs) is not None
+    assert taken >= 30
+
+
+def test_a_merge_of_disjoint_changes_skips_libgit2s_index(store) -> None:
+    """The proposal of one task merged over another's: done without building an index of
+    every file (libgit2's merge would, and would give the same tree)."""
+    base = first_commit(store)
+    ours = store.write_commit(
+        store.apply(base, {"tasks/1/1.1/1.1.1-first.yaml": b"o\n"}), "o", WHO, [base]
+    )
+    theirs = store.write_commit(
+        store.apply(base, {"tasks/1/1.1/1.1.2-second.yaml": b"t\n"}), "t", WHO, [base]
+    )
+    assert store._merge_disjoint(base, ours, theirs) is not None
+    tree, _ = store.merge_trees(base, ours, theirs)
+    assert store.read(tree, "tasks/1/1.1/1.1.1-first.yaml") == b"o\n"
+    assert store.read(tree, "tasks/1/1.1/1.1.2-second.yaml") == b"t\n"
+    clash = store.write_commit(
+        store.apply(base, {"tasks/1/1.1/1.1.1-first.yaml": b"t\n"}), "c", WHO, [base]
+    )
+    assert store._merge_disjoint(base, ours, clash) is None
