@@ -189,7 +189,7 @@ def measure(n: int, work: Path, repeat: int, run_spawn: bool, probe: float) -> d
     got[f"verify_{k}_commits"] = commits
     got[f"verify_commit_ms_{k}"] = seconds / max(commits, 1) * 1000
     print(
-        f"{n} tasks: {what}: {stages} stages, {stages / seconds if seconds else 0:.1f} stages/s, "
+        f"{n} tasks: {what}: {stages} stages, {got[f'spawn_{k}_stages_per_s'] or 0:.1f} stages/s, "
         f"{got[f'spawn_{k}_kb_per_stage']:.0f} KiB written per stage; status after it "
         f"{got[f'status_after_spawn_{k}_s']:.3f} s as a command, "
         f"{got[f'status_after_spawn_in_process_{k}_s']:.3f} s in-process; verify "
