@@ -58,14 +58,19 @@ class Repo:
         return read_tasks(self.git, rev, subtask)
 
     def task(self, task_id: str, rev: str = MAIN) -> TaskFile | None:
-        """One task's file, found in its own folder (a few dozen names, not the whole plan)."""
+        path = self.task_path(task_id, rev)
+        return _parse(self.git, rev, path) if path else None
+
+    def task_path(self, task_id: str, rev: str = MAIN) -> str | None:
+        """Where one task's file is, found in its own folder (a few dozen names, not the whole
+        plan); None when there is no such task."""
         try:
             folder = task_dir(task_id)
         except ValueError:  # not a task's id (a subtask's, or no WBS code at all)
             return None
         for name in sorted(self.git.names(rev, folder)):
             if task_id_of_name(name) == task_id:
-                return _parse(self.git, rev, f"{folder}/{name}")
+                return f"{folder}/{name}"
         return None
 
 

@@ -21,7 +21,7 @@ from swarm.llm.ledger import ledger_from_jsonl, ledger_to_jsonl, ledger_total
 from swarm.repo import Repo
 from swarm.settings import Settings
 from swarm.states import State
-from swarm.task import TaskFile, TaskFileError, from_yaml, task_dir, task_id_of_name
+from swarm.task import TaskFile, TaskFileError, from_yaml
 from swarm.task_index import TaskIndex
 
 
@@ -30,16 +30,8 @@ class StageContext:
         self.repo = repo
 
     def task_path(self, task_id: str) -> str | None:
-        """Where the task's file is on main; None when there is no such task. Its folder holds
-        only its subtask's files, so looking costs a few dozen names on any plan."""
-        try:
-            folder = task_dir(task_id)
-        except ValueError:
-            return None
-        for name in sorted(self.repo.git.names(MAIN, folder)):
-            if task_id_of_name(name) == task_id:
-                return f"{folder}/{name}"
-        return None
+        """Where the task's file is on main; None when there is no such task."""
+        return self.repo.task_path(task_id)
 
     def task(self, task_id: str) -> TaskFile | None:
         """The task's file as it is on main now."""

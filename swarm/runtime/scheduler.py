@@ -22,7 +22,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -106,10 +107,7 @@ def local_luigid(meanwhile: Callable[[], None] = lambda: None) -> Iterator[str]:
         wait_until_up(url)
         yield url
     finally:
-        proc.terminate()
-        proc.join(timeout=10)
-        if proc.is_alive():
-            proc.kill()
+        end_processes([proc], grace=10)
 
 
 def _forget_saved_state() -> None:
@@ -167,10 +165,16 @@ def assistants(url: str, count: int) -> Iterator[list[Any]]:
         yield procs
     finally:
         # between passes nothing runs: no stage is cut short here
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.join(timeout=10)
-            if proc.is_alive():
-                proc.kill()
-                proc.join()
+        end_processes(procs, grace=10)
+
+
+def end_processes(procs: Sequence[BaseProcess], grace: float) -> None:
+    """SIGTERM each (a worker then gives up the claim of a stage under way, see _interrupt),
+    SIGKILL what is still alive `grace` seconds later."""
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        proc.join(timeout=grace)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()

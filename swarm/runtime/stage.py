@@ -72,16 +72,16 @@ def run_stage(
         )
     except claims.ClaimTaken as exc:
         return StageResult(task_id, stage, "busy", str(exc))
-    moved = repo.task(task_id)
-    if moved is None or moved.state is not SOURCE_STATE[stage]:
-        # another agent finished this stage between our read and our claim (its release let
-        # us in): working now would only make a pull request the gates must refuse
-        with contextlib.suppress(claims.ClaimLost):
-            claims.release(repo.git, claim, agent_name, clock())
-        state = moved.state.value if moved else "gone"
-        return StageResult(task_id, stage, "skipped", f"task is {state}")
-    settings = ctx.settings
     with _released_on_error(repo, claim, clock):
+        moved = repo.task(task_id)
+        if moved is None or moved.state is not SOURCE_STATE[stage]:
+            # another agent finished this stage between our read and our claim (its release let
+            # us in): working now would only make a pull request the gates must refuse
+            with contextlib.suppress(claims.ClaimLost):
+                claims.release(repo.git, claim, agent_name, clock())
+            state = moved.state.value if moved else "gone"
+            return StageResult(task_id, stage, "skipped", f"task is {state}")
+        settings = ctx.settings
         with _Heartbeat(repo, claim, settings.lease_seconds, settings.heartbeat_seconds, clock):
             cost = 0.0
             if open_pr is not None:  # a dead run's work: propose it again under this claim

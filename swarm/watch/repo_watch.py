@@ -29,6 +29,7 @@ from swarm.forge.base import Forge
 from swarm.forge.local_store import STORE_FILE
 from swarm.gitstore import GitStore
 from swarm.repo import FORGE_DIR, open_repo
+from swarm.runtime.scheduler import end_processes
 from swarm.runtime.spawn import SpawnOptions, SpawnReport, spawn
 from swarm.watch.changes import Changes
 from swarm.watch.fingerprint import Fingerprint, fingerprint, people_acted
@@ -267,11 +268,6 @@ class _Watcher:
 
 def _end_children() -> None:
     """End the worker and scheduler processes an abandoned pass started (this process's own
-    children, by handle): their claims are leased, so the next run resumes their stages."""
-    children = multiprocessing.active_children()
-    for child in children:
-        child.terminate()
-    for child in children:
-        child.join(timeout=5)
-        if child.is_alive():
-            child.kill()
+    children, by handle): the stages under way give their claims up, and the next run takes
+    them again."""
+    end_processes(multiprocessing.active_children(), grace=5)
