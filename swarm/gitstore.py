@@ -27,8 +27,6 @@ from swarm.errors import SwarmError
 MAIN = "refs/heads/main"
 _FILE_MODE = pygit2.enums.FileMode.BLOB
 _TREE_MODE = pygit2.enums.FileMode.TREE
-_ADDED = pygit2.enums.DeltaStatus.ADDED
-_DELETED = pygit2.enums.DeltaStatus.DELETED
 _LOCK_RETRIES = 8
 _STALE_LOCK_SECONDS = 60.0
 _GUARD_WAIT_S = 30.0
@@ -43,6 +41,14 @@ log = logging.getLogger(__name__)
 # and only the trees of the last few commits of main are read again.
 pygit2.settings.cache_object_limit(pygit2.enums.ObjectType.TREE, 16 * 1024 * 1024)
 pygit2.settings.cache_max_size(64 * 1024 * 1024)
+
+
+_Entry = tuple[pygit2.Oid, int]  # a tree entry's id and mode
+_Diff = Iterator[tuple[str, _Entry | None, _Entry | None]]
+
+
+def _entries(tree: pygit2.Tree | None) -> dict[str, _Entry]:
+    return {} if tree is None else {e.name: (e.id, e.filemode) for e in tree}  # type: ignore[misc]
 
 
 class RefConflict(SwarmError):
@@ -310,14 +316,38 @@ class GitStore:
         new_tree = self._tree(new)
         if old is None:
             return [Change(path, None, oid) for path, oid in self._walk(new_tree, "")]
-        diff = self._tree(old).diff_to_tree(new_tree)
-        out = []
-        for delta in diff.deltas:
-            before = None if delta.status == _ADDED else str(delta.old_file.id)
-            after = None if delta.status == _DELETED else str(delta.new_file.id)
-            path = delta.new_file.path if after else delta.old_file.path
-            out.append(Change(path, before, after))
+        out = [
+            Change(path, str(was[0]) if was else None, str(now[0]) if now else None)
+            for path, was, now in self._diff_trees(self._tree(old), new_tree, "")
+        ]
+        out.sort(key=lambda c: c.path)
         return out
+
+    def _diff_trees(self, old: pygit2.Tree | None, new: pygit2.Tree | None, base: str) -> _Diff:
+        """(path, entry before, entry after) of every non-folder that differs under two trees
+        (an entry is (id, mode), None where there is none). A folder whose id is the same on
+        both sides is never entered: libgit2's tree diff reads every entry of both trees, so
+        replaying a history cost its length times the number of files."""
+        before = _entries(old)
+        after = _entries(new)
+        for name in before.keys() | after.keys():
+            was, now = before.get(name), after.get(name)
+            if was == now:
+                continue
+            path = base + name
+            was_tree, now_tree = self._subtree(was), self._subtree(now)
+            if was_tree is not None or now_tree is not None:
+                yield from self._diff_trees(was_tree, now_tree, path + "/")
+            was_file = None if was_tree is not None else was
+            now_file = None if now_tree is not None else now
+            if was_file != now_file:
+                yield path, was_file, now_file
+
+    def _subtree(self, entry: tuple[pygit2.Oid, int] | None) -> pygit2.Tree | None:
+        if entry is None or entry[1] != _TREE_MODE:
+            return None
+        tree = self._repo[entry[0]]
+        return tree if isinstance(tree, pygit2.Tree) else None
 
     def merge_base(self, a: str, b: str) -> str | None:
         oid = self._repo.merge_base(pygit2.Oid(hex=a), pygit2.Oid(hex=b))
@@ -348,20 +378,17 @@ class GitStore:
         of those paths too (or a path is anything but a plain file on any side)."""
         ours_tree = self._tree(ours)
         updates: dict[str, pygit2.Oid | None] = {}
-        for delta in self._tree(ancestor).diff_to_tree(self._tree(theirs)).deltas:
-            before = None if delta.status == _ADDED else delta.old_file
-            after = None if delta.status == _DELETED else delta.new_file
+        for path, before, after in self._diff_trees(self._tree(ancestor), self._tree(theirs), ""):
             for side in (before, after):
-                if side is not None and side.mode != _FILE_MODE:
+                if side is not None and side[1] != _FILE_MODE:
                     return None
-            path = (after or before).path  # type: ignore[union-attr]
             now = self._file_at(ours_tree, path)
             if now is False:
                 return None
-            wanted = after.id if after is not None else None
+            wanted = after[0] if after is not None else None
             if now == wanted:
                 continue  # ours has it so already
-            if now != (before.id if before is not None else None):
+            if now != (before[0] if before is not None else None):
                 return None  # changed on both sides
             updates[path] = wanted
         return str(self._rebuild(ours_tree, _nest(updates)))

@@ -424,3 +424,48 @@ def test_a_merge_of_disjoint_changes_skips_libgit2s_index(store) -> None:
         store.apply(base, {"tasks/1/1.1/1.1.1-first.yaml": b"t\n"}), "c", WHO, [base]
     )
     assert store._merge_disjoint(base, ours, clash) is None
+
+
+# --- diffs ---------------------------------------------------------------------------------
+
+
+def _git_diff(store: GitStore, old: str, new: str) -> list[tuple[str, str | None, str | None]]:
+    """`git diff-tree -r` as (path, blob before, blob after), None where there is none."""
+    out = git("diff-tree", "-r", "--no-renames", "--full-index", old, new, cwd=store.path)
+    rows = []
+    for line in out.splitlines():
+        meta, path = line.split("\t", 1)
+        _, _, before, after, _ = meta.split(" ")
+        rows.append(
+            (path, None if set(before) == {"0"} else before, None if set(after) == {"0"} else after)
+        )
+    return sorted(rows)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_diff_agrees_with_git(tmp_path, seed: int) -> None:
+    """The diff that skips identical folders gives git's own, files turned folders included."""
+    rng = random.Random(seed)
+    store = GitStore.init_bare(tmp_path / "repo.git")
+    files = {f"{d}/f{i}": f"{d}{i}\n".encode() for d in ("a", "a/b", "c") for i in range(3)}
+    old = store.commit(MAIN, store.write_tree(files), "base", WHO, [], expected=None)
+    new = store.write_commit(store.apply(old, _random_side(rng, files, "new")), "new", WHO, [old])
+    got = [(c.path, c.before, c.after) for c in store.diff(old, new)]
+    assert got == _git_diff(store, old, new)
+
+
+def test_diff_reports_a_change_of_mode_alone(store) -> None:
+    """A file made executable (same bytes) is a change, as git says it is."""
+    old = first_commit(store)
+    blob = git("rev-parse", f"{old}:README.md", cwd=store.path)
+    listing = git("ls-tree", old, cwd=store.path).replace(
+        f"100644 blob {blob}\tREADME.md", f"100755 blob {blob}\tREADME.md"
+    )
+    tree = subprocess.run(
+        ["git", "mktree"], input=listing + "\n", cwd=store.path, capture_output=True, text=True
+    ).stdout.strip()
+    new = store.write_commit(tree, "x", WHO, [old])
+    assert [(c.path, c.before, c.after) for c in store.diff(old, new)] == [
+        ("README.md", blob, blob)
+    ]
+    assert store._merge_disjoint(old, old, new) is None  # not a plain file: left to libgit2
