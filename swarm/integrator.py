@@ -204,12 +204,14 @@ def _settled(repo: Repo, pr: PullRequest, main: str, now: float) -> MergeOutcome
 def _finish(
     repo: Repo, pr: PullRequest, proposal: Proposal, commit: str, now: float
 ) -> PullRequest:
+    """Release the claim, bring the task's issue up to date, then mark the pull request merged:
+    last, so that whoever is killed half way leaves it open with its head on main, which is
+    what `finish_merged_pulls` looks for."""
     # a merge made on the forge's side bears its own time, which the release must not precede
     _release_claim(repo, proposal, max(now, repo.git.commit_info(commit).time))
-    merged = repo.forge.mark_merged(pr.number, commit)
     if pr.task_key:
         issue_sync.sync_task(repo, pr.task_key)
-    return merged
+    return repo.forge.mark_merged(pr.number, commit)
 
 
 def _land(repo: Repo, pr: PullRequest, verdict: Judgement, base: str, now: float) -> str | None:
@@ -284,13 +286,20 @@ def _merge_message(pr: PullRequest, verdict: Judgement) -> str:
 
 
 def finish_merges(repo: Repo, now: float) -> list[int]:
-    """Finish what an integrator killed half way through a merge left undone: a pull request
-    whose merge is on main but that the forge still shows open (it died after moving main),
-    and issues that do not show their task's state on main (it died before syncing them).
-    Such a pull request is marked merged and its claim released, as `merge` would have done;
-    nothing else would ever look at it again, since its stage is past. Returns their numbers.
-    Cheap when there is nothing to finish: a merge base per open pull request, and an upsert
-    of the issues that changes none."""
+    """`finish_merged_pulls`, then a sync of every issue with its task's state on main (for
+    integrators killed before `issue_sync` of older versions, and issues changed by hand).
+    Returns the numbers of the pull requests finished."""
+    finished = finish_merged_pulls(repo, now)
+    issue_sync.sync_issues(repo.forge, repo.tasks())
+    return finished
+
+
+def finish_merged_pulls(repo: Repo, now: float) -> list[int]:
+    """Finish the merges an integrator killed half way left undone: a pull request whose merge
+    is on main but that the forge still shows open (`_finish` marks it merged last). It is
+    done as `merge` would have: claim released, issue synced, marked merged; nothing else
+    would ever look at it again, since its stage is past. Cheap enough for every pass's
+    start: a merge base per open pull request."""
     finished: list[int] = []
     with _one_merge_at_a_time(repo):  # not while a live integrator is finishing its own
         main = repo.git.resolve(MAIN)
@@ -300,11 +309,8 @@ def finish_merges(repo: Repo, now: float) -> list[int]:
             commit = _merge_commit_of(repo.git, main, pr)
             if commit is None:
                 continue
-            when = max(now, repo.git.commit_info(commit).time)
-            _release_claim(repo, proposal_of(repo.git, pr.head_sha), when)
-            repo.forge.mark_merged(pr.number, commit)
+            _finish(repo, pr, proposal_of(repo.git, pr.head_sha), commit, now)
             finished.append(pr.number)
-    issue_sync.sync_issues(repo.forge, repo.tasks())
     return finished
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from swarm.integrator import finish_merges
+from swarm.integrator import finish_merged_pulls, finish_merges
 from swarm.readme_refresh import refresh_readme
 from swarm.repo import FORGE_DIR, open_repo
 from swarm.runtime.engines import load_engine
@@ -109,13 +109,13 @@ def run_pass(
     pass_no: int = 0,
     finish: bool = True,
 ) -> PassOutcome:
-    """One pass of the workflow. `finish`: first finish the merges a killed run left half done
-    (a sync of every issue: worth it at the start of a run and after a pass in which a stage
-    did not end normally, not between passes that all ended normally)."""
+    """One pass of the workflow. It starts by finishing the merges a killed integrator left
+    half done (another worker of a shared scheduler may have been killed during this run);
+    `finish`: also sync every issue with main (worth it at the start of a run and after a
+    pass in which a stage did not end normally, not between passes that all ended so)."""
     repo = open_repo(repo_dir)
     try:
-        if finish:
-            finish_merges(repo, time.time())
+        (finish_merges if finish else finish_merged_pulls)(repo, time.time())
         with TaskIndex(repo_dir) as index:
             stages = pass_stages(index.entries(repo.git))
     finally:

@@ -28,16 +28,18 @@ import agents
 from swarm import claims
 from swarm.cli import main
 from swarm.gitstore import MAIN
-from swarm.integrator import INTEGRATOR, judge, merge
+from swarm.integrator import INTEGRATOR, finish_merged_pulls, judge, merge
+from swarm.issue_specs import state_label
 from swarm.layout import ledger_path
 from swarm.llm.ledger import ledger_to_jsonl
 from swarm.pulls import Proposal, identity, propose
 from swarm.repo import Repo, open_repo
 from swarm.runtime.context import StageContext
 from swarm.runtime.engines import engine_spec
-from swarm.runtime.spawn import SpawnOptions, spawn
+from swarm.runtime.runner import Runner
+from swarm.runtime.spawn import SpawnOptions, run_pass, spawn
 from swarm.runtime.stage import run_stage
-from swarm.states import Role
+from swarm.states import Role, State
 from swarm.task import task_path, to_yaml
 from swarm.trailers import format_message
 from tests.swarm.runtime.central import (
@@ -335,21 +337,18 @@ def test_an_agent_merging_after_another_worker_revived_its_pull_request(tmp_path
     assert forge_disagreements(repo) == []
 
 
-def test_a_second_integrator_finds_the_merge_already_on_main(tmp_path: Path) -> None:
-    """Worker A's integrator has moved main to its merge and not yet marked the pull request
-    merged (it left the merge lock; swarm.integrator.merge marks it after); worker B merges
-    the same pull request now. B must find A's merge and finish it, not judge the pull request
-    against a main that already holds it, fail it and (in stage._merge) close it."""
-    repo = example_repo(tmp_path / "repo")
+def merged_on_main_only(repo: Repo, task_id: str) -> tuple[int, str, claims.Claim]:
+    """A research pull request as an integrator leaves it when killed right after moving main
+    to its merge (swarm.integrator.merge's first half): on main, open on the forge, the claim
+    still held. Returns its number, the merge commit and the claim."""
     now = time.time()
-    number, claim = proposed(repo, "1.1.1", "research-1", now)
+    number, claim = proposed(repo, task_id, "research-1", now)
     pr = repo.forge.get_pull_request(number)
-    # A's integrator, up to moving main (swarm.integrator.merge's first half)
     base = repo.git.resolve(MAIN)
     assert base is not None
     verdict = judge(repo.git, base, pr.head_sha, pr.author, (), now)
     assert verdict.ok and verdict.tree is not None
-    fields: dict[str, str | int | float] = {"Swarm-PR": number, "Swarm-Task": "1.1.1"}
+    fields: dict[str, str | int | float] = {"Swarm-PR": number, "Swarm-Task": task_id}
     fields |= {"Swarm-Stage": "research"}
     fields |= {"Swarm-Agent": pr.author, "Swarm-Fence": claim.token}
     message = format_message(f"Merge #{number}: {pr.title}", fields)
@@ -358,12 +357,53 @@ def test_a_second_integrator_finds_the_merge_already_on_main(tmp_path: Path) -> 
         committer=identity(INTEGRATOR, now),
     )  # fmt: skip
     repo.git.update_ref(MAIN, commit, base)
+    return number, commit, claim
 
+
+def test_a_second_integrator_finds_the_merge_already_on_main(tmp_path: Path) -> None:
+    """Worker A's integrator has moved main to its merge and not yet marked the pull request
+    merged (it left the merge lock; swarm.integrator.merge marks it after); worker B merges
+    the same pull request now. B must find A's merge and finish it, not judge the pull request
+    against a main that already holds it, fail it and (in stage._merge) close it."""
+    repo = example_repo(tmp_path / "repo")
+    number, commit, _ = merged_on_main_only(repo, "1.1.1")
     outcome = merge(repo, number, time.time())  # B; today: the gates fail it
     assert outcome.merged and outcome.merge_commit == commit
     repo.forge.mark_merged(number, commit)  # A's second half: a no-op now
     assert merges(repo)[("1.1.1", "research")] == 1
     assert forge_disagreements(repo) == []
+
+
+class RunsNothing(Runner):
+    def run_pass(self, *args: object, **kwargs: object) -> None:
+        pass
+
+
+def test_a_merge_whose_integrator_died_is_finished_by_the_next_pass(tmp_path: Path) -> None:
+    """The integrator died after moving main; nobody runs the stage again (its task is past
+    it). The next pass of any worker, even one between passes that all ended normally (no
+    sync of every issue), finishes it: marked merged, claim released, issue in step."""
+    repo = example_repo(tmp_path / "repo")
+    number, commit, claim = merged_on_main_only(repo, "1.1.1")
+    assert repo.forge.get_pull_request(number).state == "open"
+    # a later pass (the first of a run syncs every issue); what it runs is not the point here
+    run_pass(repo.path, SpawnOptions(engine_spec("offline")), "r1", RunsNothing(None), finish=False)
+    pr = repo.forge.get_pull_request(number)
+    assert (pr.state, pr.merge_sha) == ("merged", commit)
+    after = claims.read(repo.git, "1.1.1", "research")
+    assert after is not None and after.token == claim.token and not after.held
+    assert forge_disagreements(repo) == []
+    assert finish_merged_pulls(repo, time.time()) == []  # nothing left to finish
+
+
+def test_finishing_a_half_done_merge_brings_its_issue_in_step(tmp_path: Path) -> None:
+    repo = example_repo(tmp_path / "repo")
+    number, _, _ = merged_on_main_only(repo, "1.1.1")
+    issue = repo.forge.issue_by_key("1.1.1")
+    assert issue is not None and state_label(State.TODO) in issue.labels
+    assert finish_merged_pulls(repo, time.time()) == [number]
+    issue = repo.forge.issue_by_key("1.1.1")
+    assert issue is not None and state_label(State.RESEARCHED) in issue.labels
 
 
 def test_luigid_takes_its_pools_from_the_config_and_saves_its_state(tmp_path: Path) -> None:
