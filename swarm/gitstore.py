@@ -234,6 +234,14 @@ class GitStore:
         except KeyError:
             return None
 
+    def folder_id(self, rev: str, path: str) -> str | None:
+        """The id of the folder at `path` in a commit or tree; None when there is none."""
+        try:
+            entry = self._tree(rev)[path]
+        except KeyError:
+            return None
+        return str(entry.id) if entry.filemode == _TREE_MODE else None
+
     def blob(self, oid: str) -> bytes:
         obj = self._repo[oid]
         assert isinstance(obj, pygit2.Blob), f"{oid} is not a blob"

@@ -182,9 +182,11 @@ def _build_aside(
         step("creating issues")
         with LocalForge.create(aside) as forge:
             counts = sync_issues(forge, tasks)
-    # the task index starts with every task file, so status need not parse them
+    # the task index starts with every task file and main's listing of them, so status need
+    # neither parse nor list them
     with TaskIndex(aside) as index:
         index.remember((t, files[task_path(t.id, t.title)]) for t in tasks)
+        index.entries(git, commit)
     return commit, tree, counts
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from planexe.model import Plan
 from swarm.errors import SwarmError
 from swarm.forge import github_target
 from swarm.forge.base import Forge
 from swarm.forge.local import LocalForge
 from swarm.gitstore import MAIN, GitStore, RemoteLink
-from swarm.plan_docs import PLAN_JSON
 from swarm.settings import SETTINGS_PATH, Settings, from_yaml
 from swarm.task import (
     TASKS_DIR,
@@ -23,6 +22,9 @@ from swarm.task import (
     task_id_of_path,
 )
 from swarm.task import from_yaml as task_from_yaml
+
+if TYPE_CHECKING:  # the plan's model is some 20 ms of imports that `swarm status` never needs
+    from planexe.model import Plan
 
 FORGE_DIR = "plan-swarm"
 
@@ -47,6 +49,9 @@ class Repo:
         return from_yaml(data.decode("utf-8"), f"{SETTINGS_PATH} at {rev}")
 
     def plan(self, rev: str = MAIN) -> Plan:
+        from planexe.model import Plan
+        from swarm.plan_docs import PLAN_JSON
+
         data = self.git.read(rev, PLAN_JSON)
         if data is None:
             raise SwarmError(f"{self.path}: {PLAN_JSON} is missing on {rev}")

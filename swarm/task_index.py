@@ -6,8 +6,10 @@ content, so a cached entry can never be stale: whatever main holds now, each of 
 is looked up by the id it has now, and a file nobody has seen yet is parsed (and remembered).
 Materialize remembers the first version of every task file and the runtime each version it
 proposes, so `swarm status` and the start of a pass seldom parse anything. Costs from the
-ledgers are cached the same way. The store is `DIR/plan-swarm/task-index.sqlite3`; it is only a
-cache: deleting it loses nothing.
+ledgers are cached the same way. The whole listing of `tasks/` and the total of `ledger/` are
+also kept under the id of the folder they were read from (the last few only), so a second
+status on an unchanged main does not even walk the folders. The store is
+`DIR/plan-swarm/task-index.sqlite3`; it is only a cache: deleting it loses nothing.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ import hashlib
 import json
 import math
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from swarm.errors import SwarmError
 from swarm.gitstore import MAIN, GitStore
 from swarm.repo import FORGE_DIR
 from swarm.states import State
@@ -34,7 +37,12 @@ _CHUNK = 500  # ids per SELECT … IN (…), under SQLite's limit on bound param
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tasks (blob TEXT PRIMARY KEY, fields TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ledgers (blob TEXT PRIMARY KEY, cost REAL NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS folders (
+    tree TEXT NOT NULL, kind TEXT NOT NULL, listing TEXT NOT NULL, PRIMARY KEY (kind, tree)
+);
 """
+_Values = Callable[[GitStore, dict[str, str]], dict[str, Any]]  # path -> blob id: path -> value
+_FOLDERS_KEPT = 4  # listings per kind: status and a pass's start read main's latest
 
 
 class Node(NamedTuple):
@@ -167,40 +175,97 @@ class TaskIndex:
     def entries(self, git: GitStore, rev: str = MAIN) -> list[TaskEntry]:
         """Every task file at `rev`, in WBS order. A file that does not parse is an error, as
         for `Repo.tasks`: a broken task file must be loud."""
-        files = {p: b for p, b in git.files(rev, TASKS_DIR).items() if task_id_of_path(p)}
-        known = self._lookup("tasks", list(files.values()))
-        learned: list[tuple[str, str]] = []
-        texts: list[str] = []
-        for path, blob in files.items():
-            fields = known.get(blob)
-            if fields is None:
-                fields = _fields(_parse(git, blob, path))
-                learned.append((blob, fields))
-            texts.append(fields)
-        self._insert("tasks", learned)
-        # one JSON document for all: a tenth of the time of a json.loads per entry
-        decoded = json.loads("[" + ",".join(texts) + "]")
+        folder = git.folder_id(rev, TASKS_DIR)
+        if folder is None:
+            return []
+        listing = self._listing(git, "tasks", folder, self._task_fields)
         nodes: dict[tuple[str, str], Node] = {}
-        out = [_entry(path, fields, nodes) for path, fields in zip(files, decoded, strict=True)]
-        out.sort(key=lambda e: wbs_key(e.id))
-        return out
+        return [_entry(f"{TASKS_DIR}/{p}", fields, nodes) for p, fields in listing.items()]
 
     def ledger_cost(self, git: GitStore, rev: str = MAIN) -> float:
         """The cost of every ledger line at `rev`."""
+        folder = git.folder_id(rev, LEDGER_DIR)
+        if folder is None:
+            return 0.0
+        return math.fsum(self._listing(git, "ledgers", folder, self._ledger_costs).values())
+
+    def _listing(self, git: GitStore, kind: str, folder: str, values: _Values) -> dict[str, Any]:
+        """path (under the folder) -> value for each of a folder's files, kept under the
+        folder's id. A folder not seen yet is the latest one kept with the files that differ
+        between the two looked up: after a pass of a swarm, a few hundred, not 10,000."""
+        kept = self._kept(kind, folder)
+        if kept is not None:
+            return dict(json.loads(kept))
+        listing: dict[str, Any] = {}
+        changed = None
+        latest = self._latest(kind)
+        if latest is not None:
+            with contextlib.suppress(SwarmError):  # its tree is gone: read the folder whole
+                changed = {c.path: c.after for c in git.diff(latest[0], folder)}
+                listing = dict(json.loads(latest[1]))
+        if changed is None:
+            changed = dict(git.files(folder))
+        for path in changed:
+            listing.pop(path, None)
+        listing.update(values(git, {p: b for p, b in changed.items() if b is not None}))
+        if kind == "tasks":
+            listing = dict(sorted(listing.items(), key=lambda item: wbs_key(item[1][0])))
+        self._keep(kind, folder, json.dumps(listing, ensure_ascii=False))
+        return listing
+
+    def _task_fields(self, git: GitStore, files: dict[str, str]) -> dict[str, list[Any]]:
+        paths = [p for p in files if task_id_of_path(f"{TASKS_DIR}/{p}")]
+        known = self._lookup("tasks", [files[p] for p in paths])
+        learned: list[tuple[str, str]] = []
+        texts: list[str] = []
+        for path in paths:
+            fields = known.get(files[path])
+            if fields is None:
+                fields = _fields(_parse(git, files[path], f"{TASKS_DIR}/{path}"))
+                learned.append((files[path], fields))
+            texts.append(fields)
+        self._insert("tasks", learned)
+        # one JSON document for all: a tenth of the time of a json.loads per entry
+        return dict(zip(paths, json.loads("[" + ",".join(texts) + "]"), strict=True))
+
+    def _ledger_costs(self, git: GitStore, files: dict[str, str]) -> dict[str, float]:
         from swarm.llm.ledger import ledger_total  # only for ledgers nobody has seen
 
-        blobs = git.files(rev, LEDGER_DIR)
-        known = self._lookup("ledgers", list(blobs.values()))
+        known = self._lookup("ledgers", list(files.values()))
         learned: list[tuple[str, float]] = []
-        costs: list[float] = []
-        for path, blob in blobs.items():
+        out: dict[str, float] = {}
+        for path, blob in files.items():
             cost = known.get(blob)
             if cost is None:
-                cost = ledger_total(git.blob(blob), path)
+                cost = ledger_total(git.blob(blob), f"{LEDGER_DIR}/{path}")
                 learned.append((blob, cost))
-            costs.append(float(cost))
+            out[path] = float(cost)
         self._insert("ledgers", learned)
-        return math.fsum(costs)
+        return out
+
+    def _kept(self, kind: str, tree: str) -> str | None:
+        if not self.path.exists():
+            return None
+        query = "SELECT listing FROM folders WHERE kind = ? AND tree = ?"
+        row = self._conn().execute(query, (kind, tree)).fetchone()
+        return None if row is None else str(row[0])
+
+    def _latest(self, kind: str) -> tuple[str, str] | None:
+        if not self.path.exists():
+            return None
+        query = "SELECT tree, listing FROM folders WHERE kind = ? ORDER BY rowid DESC LIMIT 1"
+        row = self._conn().execute(query, (kind,)).fetchone()
+        return None if row is None else (str(row[0]), str(row[1]))
+
+    def _keep(self, kind: str, tree: str, listing: str) -> None:
+        db = self._conn()
+        with _transaction(db):
+            db.execute("INSERT OR REPLACE INTO folders VALUES (?, ?, ?)", (tree, kind, listing))
+            db.execute(
+                "DELETE FROM folders WHERE kind = ? AND rowid NOT IN "
+                "(SELECT rowid FROM folders WHERE kind = ? ORDER BY rowid DESC LIMIT ?)",
+                (kind, kind, _FOLDERS_KEPT),
+            )
 
     def _lookup(self, table: str, blobs: list[str]) -> dict[str, Any]:
         if not blobs or not self.path.exists():
@@ -215,8 +280,6 @@ class TaskIndex:
 
 
 def _parse(git: GitStore, blob: str, path: str) -> TaskFile:
-    from swarm.errors import SwarmError
-
     try:
         return from_yaml(git.blob(blob).decode("utf-8"), path)
     except (TaskFileError, UnicodeDecodeError) as exc:

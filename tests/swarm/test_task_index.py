@@ -3,6 +3,9 @@ and whoever moved it; the cache only saves parsing."""
 
 from __future__ import annotations
 
+import json
+import math
+import random
 import subprocess
 import time
 
@@ -15,7 +18,7 @@ from swarm.gitstore import MAIN, Identity
 from swarm.human import change_settings
 from swarm.layout import ledger_path
 from swarm.llm.api import LedgerLine
-from swarm.llm.ledger import ledger_to_jsonl
+from swarm.llm.ledger import ledger_to_jsonl, ledger_total
 from swarm.materialize import materialize
 from swarm.repo import FORGE_DIR, Repo, open_repo
 from swarm.states import State
@@ -158,3 +161,72 @@ def test_settings_changes_do_not_disturb_the_index(repo):
     assert change_settings(repo, DEMO_HUMAN, settings, time.time()).merged
     with TaskIndex(repo.path) as index:
         assert as_seen(index.entries(repo.git)) == parsed(repo)
+
+
+def _random_edit(rng: random.Random, repo: Repo) -> dict[str, bytes | None]:
+    """Some task files moved on, one sometimes deleted, a ledger written, a stray file."""
+    tasks = repo.tasks()
+    edits: dict[str, bytes | None] = {}
+    for task in rng.sample(tasks, k=min(len(tasks), rng.randint(1, 4))):
+        state = rng.choice([State.RESEARCHED, State.BLOCKED, State.TODO])
+        moved = task.model_copy(update={"state": state, "title": f"{task.title} {rng.random()}"})
+        edits[task_path(task.id, task.title)] = None
+        edits[task_path(moved.id, moved.title)] = to_yaml(moved).encode()
+    if rng.random() < 0.2 and len(tasks) > 5:
+        gone = rng.choice(tasks)
+        edits[task_path(gone.id, gone.title)] = None
+    task_id = rng.choice(tasks).id
+    line = LedgerLine(task_id, "research", "research", "m", 1, 1, rng.choice([0.5, 0.25]), 0.1, 1)
+    edits[ledger_path(task_id)] = rng.choice([ledger_to_jsonl([line]), None])
+    edits["tasks/README.md"] = rng.choice([b"not a task\n", None])
+    return edits
+
+
+def _ledger_total_parsed(repo: Repo) -> float:
+    return math.fsum(
+        ledger_total(repo.git.blob(blob), path)
+        for path, blob in repo.git.files(MAIN, "ledger").items()
+    )
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_listing_patched_from_an_older_one_is_main_s(repo, seed):
+    """Each status on a main that moved patches the latest kept listing with what changed
+    in between; however main moved, the result is what parsing every file gives."""
+    rng = random.Random(seed)
+    with TaskIndex(repo.path) as index:
+        for _ in range(8):
+            commit_files(repo, _random_edit(rng, repo))
+            if rng.random() < 0.7:  # sometimes main moves twice between two looks
+                assert as_seen(index.entries(repo.git)) == parsed(repo)
+                assert index.ledger_cost(repo.git) == _ledger_total_parsed(repo)
+
+
+def test_main_s_listing_is_kept_and_only_the_latest_few(repo):
+    with TaskIndex(repo.path) as index:
+        folders = []
+        for n in range(6):
+            first = repo.tasks()[0]
+            moved = first.model_copy(update={"blocked_reason": f"reason {n}"})
+            commit_files(repo, {task_path(first.id, first.title): to_yaml(moved).encode()})
+            index.entries(repo.git)
+            folders.append(repo.git.folder_id(MAIN, "tasks"))
+        kept = {t for (t,) in index._conn().execute("SELECT tree FROM folders")}
+    assert kept == set(folders[-4:])
+
+
+def test_a_listing_whose_folder_is_gone_is_not_trusted(repo):
+    """A kept listing of a folder this repository no longer has (say the store was copied
+    from another clone) is not patched from: the folder is read whole."""
+    with TaskIndex(repo.path) as index:
+        index._keep("tasks", "0" * 40, json.dumps({"1/1.1/9.9.9-ghost.yaml": ["9.9.9"]}))
+        first = repo.tasks()[0]
+        moved = first.model_copy(update={"blocked_reason": "x"})
+        commit_files(repo, {task_path(first.id, first.title): to_yaml(moved).encode()})
+        assert as_seen(index.entries(repo.git)) == parsed(repo)
+
+
+def test_status_after_materialize_lists_nothing_anew(repo):
+    """materialize keeps main's listing, so the first status neither parses nor walks."""
+    with TaskIndex(repo.path) as index:
+        assert index._kept("tasks", repo.git.folder_id(MAIN, "tasks")) is not None

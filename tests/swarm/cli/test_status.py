@@ -211,7 +211,8 @@ NOT_FOR_STATUS = (
     "litellm",
     "luigi",
     "openapi_core",
-    "planexe.reader",  # the plan is read at materialize; status reads the repository
+    "planexe.model",  # the plan is read at materialize; status reads the repository
+    "planexe.reader",
     "swarm.gates",
     "swarm.llm.client",
     "swarm.runtime",
