@@ -30,6 +30,7 @@ _TREE_MODE = pygit2.enums.FileMode.TREE
 _LOCK_RETRIES = 8
 _STALE_LOCK_SECONDS = 60.0
 _GUARD_WAIT_S = 30.0
+_FAST_MERGE_BASE_STEPS = 20_000  # first parents walked before leaving it to libgit2
 GUARDS_DIR = "ref-guards"  # in the git directory; git ignores what it does not know there
 log = logging.getLogger(__name__)
 
@@ -358,8 +359,51 @@ class GitStore:
         return tree if isinstance(tree, pygit2.Tree) else None
 
     def merge_base(self, a: str, b: str) -> str | None:
+        """The best common ancestor of two commits (None when they share none).
+
+        libgit2's walk (git's without a commit-graph) reads ever more of a swarm's history:
+        26 ms at 18,000 commits, on every merge, so that a run slowed as it went. A proposal
+        (`b`, one commit on a commit of main) against main (`a`) is answered by walking
+        main's first parents instead (`_proposal_base`); anything else goes to libgit2."""
+        fast = self._proposal_base(a, b)
+        if fast is not None:
+            return fast
         oid = self._repo.merge_base(pygit2.Oid(hex=a), pygit2.Oid(hex=b))
         return str(oid) if oid else None
+
+    def _proposal_base(self, a: str, b: str) -> str | None:
+        """The merge base of `a` and a one-parent commit `b`, or None when this walk cannot
+        tell. Down `a`'s first parents to `b`'s parent P: met `b`, or met it as a merged
+        parent, and it is `b`. Otherwise it is P, provided `b` cannot hide behind a merged
+        parent: each must have one parent on the chain (found by walking on below P), since
+        nothing below P on the chain can reach `b` (P would be its own ancestor)."""
+        head = self._commit(b)
+        if len(head.parent_ids) != 1:
+            return None
+        parent = str(head.parent_ids[0])
+        chain: set[str] = set()
+        pending: set[str] = set()  # the parents of merged commits, not yet seen on the chain
+        found_parent = False
+        commit: pygit2.Commit | None = self._commit(a)
+        for _ in range(_FAST_MERGE_BASE_STEPS):
+            if commit is None or (found_parent and not pending):
+                break
+            oid = str(commit.id)
+            if oid == b:
+                return b
+            chain.add(oid)
+            pending.discard(oid)
+            found_parent = found_parent or oid == parent
+            for merged in commit.parent_ids[1:] if not found_parent else ():
+                side = self._commit(str(merged))
+                if str(merged) == b:
+                    return b
+                if len(side.parent_ids) != 1:
+                    return None
+                pending.add(str(side.parent_ids[0]))
+            pending -= chain
+            commit = commit.parents[0] if commit.parents else None
+        return parent if found_parent and not pending else None
 
     def merge_trees(self, ancestor: str, ours: str, theirs: str) -> tuple[str | None, list[str]]:
         """In-memory three-way merge of commits: (tree id, []) or (None, conflicting paths).

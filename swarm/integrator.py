@@ -315,12 +315,16 @@ def finish_merged_pulls(repo: Repo, now: float) -> list[int]:
 
 
 def _merge_commit_of(git: GitStore, main: str, pr: PullRequest) -> str | None:
-    for commit in git.log_first_parent(main):
+    """The commit of main's first parents that merged `pr`, looked for no further back than
+    the head's own parent (a merge of the head cannot be older)."""
+    stop = git.commit_info(pr.head_sha).parents[:1]
+    commit: str | None = main
+    while commit is not None and (commit,) != stop:
         info = git.commit_info(commit)
-        if info.parents[1:] != (pr.head_sha,):
-            continue
-        if trailers.parse(info.message).get("Swarm-PR") == str(pr.number):
+        merged = info.parents[1:] == (pr.head_sha,)
+        if merged and trailers.parse(info.message).get("Swarm-PR") == str(pr.number):
             return commit
+        commit = info.parents[0] if info.parents else None
     return None
 
 

@@ -469,3 +469,74 @@ def test_diff_reports_a_change_of_mode_alone(store) -> None:
         ("README.md", blob, blob)
     ]
     assert store._merge_disjoint(old, old, new) is None  # not a plain file: left to libgit2
+
+
+# --- merge bases ---------------------------------------------------------------------------
+
+
+def _history(store: GitStore, rng: random.Random, steps: int) -> tuple[list[str], list[str]]:
+    """A main like a swarm's: proposals (one commit on some recent main) merged with a merge
+    commit, direct commits, and now and then a person's branch of several commits (some
+    merging a proposal themselves) merged whole. Returns main's first parents, oldest first,
+    and every proposal made (merged or not)."""
+    main = [store.commit(MAIN, store.write_tree({"f": b"0"}), "root", WHO, [], expected=None)]
+    proposals: list[str] = []
+
+    def commit(parents: list[str], tag: str) -> str:
+        tree = store.apply(parents[0], {f"{tag}/{rng.randrange(10**9)}": tag.encode()})
+        return store.write_commit(tree, tag, WHO, parents)
+
+    for _ in range(steps):
+        kind = rng.random()
+        if kind < 0.6 or not proposals:
+            proposals.append(commit([rng.choice(main[-6:])], "p"))
+            if rng.random() < 0.7:
+                main.append(commit([main[-1], proposals[-1]], "m"))
+        elif kind < 0.8:
+            main.append(commit([main[-1]], "d"))
+        else:  # a person's branch: a commit, maybe a merge of a proposal, another commit
+            tip = commit([rng.choice(main[-4:])], "b")
+            if rng.random() < 0.5:
+                tip = commit([tip, rng.choice(proposals[-4:])], "bm")
+            main.append(commit([main[-1], commit([tip], "b")], "m"))
+    return main, proposals
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_merge_base_agrees_with_git(tmp_path, seed: int) -> None:
+    """The first-parent walk gives git's merge base for every proposal against every main
+    (proposals merged directly, through a person's branch, or not at all)."""
+    rng = random.Random(seed)
+    store = GitStore.init_bare(tmp_path / "repo.git")
+    main, proposals = _history(store, rng, 40)
+    for _ in range(40):
+        a, b = rng.choice(main), rng.choice(proposals + main)
+        want = git("merge-base", a, b, cwd=store.path) if _related(store, a, b) else None
+        assert store.merge_base(a, b) == want, (a, b)
+
+
+def _related(store: GitStore, a: str, b: str) -> bool:
+    done = subprocess.run(["git", "merge-base", a, b], cwd=store.path, capture_output=True)
+    return done.returncode == 0
+
+
+def test_the_walk_answers_a_swarm_s_merges(store) -> None:
+    """A proposal on a recent main is answered by the walk, not left to libgit2; one that a
+    person's branch merged is left to libgit2 (the walk cannot tell)."""
+    base = first_commit(store)
+    mains = [base]
+    for n in range(30):
+        proposal = store.write_commit(
+            store.apply(mains[-1], {f"p{n}": b"x"}), "p", WHO, [mains[-1]]
+        )
+        mains.append(
+            store.write_commit(
+                store.apply(mains[-1], {f"p{n}": b"x"}), "m", WHO, [mains[-1], proposal]
+            )
+        )
+    fresh = store.write_commit(store.apply(mains[10], {"new": b"x"}), "p", WHO, [mains[10]])
+    assert store._proposal_base(mains[-1], fresh) == mains[10]
+    branch = store.write_commit(store.apply(mains[-1], {"b": b"x"}), "b", WHO, [mains[-1], fresh])
+    top = store.write_commit(store.apply(mains[-1], {"b": b"x"}), "m", WHO, [mains[-1], branch])
+    assert store._proposal_base(top, fresh) is None
+    assert store.merge_base(top, fresh) == fresh
