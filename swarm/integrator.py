@@ -11,7 +11,7 @@ import contextlib
 import fcntl
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from swarm import claims, issue_sync, trailers
@@ -188,8 +188,8 @@ def _settled(repo: Repo, pr: PullRequest, main: str, now: float) -> MergeOutcome
     """The outcome when someone merged `pr` before us (finished here if they died half way);
     an error when it is closed; None when it is open and not merged: ours to judge."""
     merged_sha = pr.merge_sha if pr.state == "merged" else None
-    if merged_sha is None and repo.git.merge_base(main, pr.head_sha) == pr.head_sha:
-        merged_sha = _merge_commit_of(repo.git, main, pr)
+    if merged_sha is None:
+        merged_sha = _merge_commits(repo.git, main, [pr]).get(pr.number)
     if merged_sha is None:
         if pr.state != "open":
             raise SwarmError(f"pull request #{pr.number} is {pr.state}, not open")
@@ -299,33 +299,39 @@ def finish_merged_pulls(repo: Repo, now: float) -> list[int]:
     is on main but that the forge still shows open (`_finish` marks it merged last). It is
     done as `merge` would have: claim released, issue synced, marked merged; nothing else
     would ever look at it again, since its stage is past. Cheap enough for every pass's
-    start: a merge base per open pull request."""
+    start: one walk down main's first parents to the oldest open pull request's base."""
     finished: list[int] = []
     with _one_merge_at_a_time(repo):  # not while a live integrator is finishing its own
         main = repo.git.resolve(MAIN)
-        for pr in repo.forge.list_pull_requests("open"):
-            if main is None or repo.git.merge_base(main, pr.head_sha) != pr.head_sha:
-                continue
-            commit = _merge_commit_of(repo.git, main, pr)
-            if commit is None:
-                continue
-            _finish(repo, pr, proposal_of(repo.git, pr.head_sha), commit, now)
-            finished.append(pr.number)
+        pulls = repo.forge.list_pull_requests("open")
+        found = _merge_commits(repo.git, main, pulls) if main else {}
+        for pr in pulls:
+            commit = found.get(pr.number)
+            if commit is not None:
+                _finish(repo, pr, proposal_of(repo.git, pr.head_sha), commit, now)
+                finished.append(pr.number)
     return finished
 
 
-def _merge_commit_of(git: GitStore, main: str, pr: PullRequest) -> str | None:
-    """The commit of main's first parents that merged `pr`, looked for no further back than
-    the head's own parent (a merge of the head cannot be older)."""
-    stop = git.commit_info(pr.head_sha).parents[:1]
+def _merge_commits(git: GitStore, main: str, pulls: Sequence[PullRequest]) -> dict[int, str]:
+    """Pull request number -> the commit of main's first parents that merged it, for those
+    merged. The walk goes no further back than the oldest head's parent: a merge of a head
+    cannot be older than the commit it was made on."""
+    heads = {(pr.head_sha, str(pr.number)): pr.number for pr in pulls}
+    shas = {pr.head_sha for pr in pulls}
+    stops = {parent for pr in pulls for parent in git.commit_info(pr.head_sha).parents[:1]}
+    found: dict[int, str] = {}
     commit: str | None = main
-    while commit is not None and (commit,) != stop:
+    while commit is not None and stops and len(found) < len(heads):
+        stops.discard(commit)
         info = git.commit_info(commit)
-        merged = info.parents[1:] == (pr.head_sha,)
-        if merged and trailers.parse(info.message).get("Swarm-PR") == str(pr.number):
-            return commit
+        if len(info.parents) == 2 and info.parents[1] in shas:
+            number = trailers.parse(info.message).get("Swarm-PR", "")
+            key = (info.parents[1], number)
+            if key in heads:
+                found[heads[key]] = commit
         commit = info.parents[0] if info.parents else None
-    return None
+    return found
 
 
 def _release_claim(repo: Repo, p: Proposal, now: float) -> None:

@@ -396,14 +396,22 @@ def test_a_merge_whose_integrator_died_is_finished_by_the_next_pass(tmp_path: Pa
     assert finish_merged_pulls(repo, time.time()) == []  # nothing left to finish
 
 
-def test_finishing_a_half_done_merge_brings_its_issue_in_step(tmp_path: Path) -> None:
+def test_finishing_half_done_merges_finds_them_all_and_only_them(tmp_path: Path) -> None:
+    """Two half-done merges (the second on top of the first) among open pull requests, one
+    of them proposed before both and never merged: one walk finds exactly the two, and
+    brings their issues in step."""
     repo = example_repo(tmp_path / "repo")
-    number, _, _ = merged_on_main_only(repo, "1.1.1")
-    issue = repo.forge.issue_by_key("1.1.1")
+    first, second, waiting = (t.id for t in repo.tasks()[:3])
+    unmerged, _ = proposed(repo, waiting, "research-2", time.time())
+    done = [merged_on_main_only(repo, task)[0] for task in (first, second)]
+    issue = repo.forge.issue_by_key(first)
     assert issue is not None and state_label(State.TODO) in issue.labels
-    assert finish_merged_pulls(repo, time.time()) == [number]
-    issue = repo.forge.issue_by_key("1.1.1")
-    assert issue is not None and state_label(State.RESEARCHED) in issue.labels
+    assert sorted(finish_merged_pulls(repo, time.time())) == sorted(done)
+    assert repo.forge.get_pull_request(unmerged).state == "open"
+    for task in (first, second):
+        issue = repo.forge.issue_by_key(task)
+        assert issue is not None and state_label(State.RESEARCHED) in issue.labels
+    assert forge_disagreements(repo) == []
 
 
 def test_luigid_takes_its_pools_from_the_config_and_saves_its_state(tmp_path: Path) -> None:
