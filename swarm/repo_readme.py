@@ -14,6 +14,7 @@ from importlib import resources
 from planexe.model import Plan
 from swarm.schedule import schedule
 from swarm.states import ORDER, State
+from swarm.status import TaskView
 from swarm.task import TaskFile
 
 STATUS_START = "<!-- plan-swarm:status:start -->"
@@ -59,7 +60,7 @@ def _first_sentences(text: str, limit: int = 2) -> str:
     return " ".join(rest[:limit])
 
 
-def status_block(tasks: Sequence[TaskFile]) -> str:
+def status_block(tasks: Sequence[TaskView]) -> str:
     states = [s for s in ORDER]
     rows: dict[tuple[str, str], Counter[State]] = defaultdict(Counter)
     for t in tasks:
