@@ -352,7 +352,7 @@ class GitStore:
             if was_file != now_file:
                 yield path, was_file, now_file
 
-    def _subtree(self, entry: tuple[pygit2.Oid, int] | None) -> pygit2.Tree | None:
+    def _subtree(self, entry: _Entry | None) -> pygit2.Tree | None:
         if entry is None or entry[1] != _TREE_MODE:
             return None
         tree = self._repo[entry[0]]
@@ -381,7 +381,6 @@ class GitStore:
         if len(head.parent_ids) != 1:
             return None
         parent = str(head.parent_ids[0])
-        chain: set[str] = set()
         pending: set[str] = set()  # the parents of merged commits, not yet seen on the chain
         found_parent = False
         commit: pygit2.Commit | None = self._commit(a)
@@ -391,17 +390,15 @@ class GitStore:
             oid = str(commit.id)
             if oid == b:
                 return b
-            chain.add(oid)
             pending.discard(oid)
             found_parent = found_parent or oid == parent
             for merged in commit.parent_ids[1:] if not found_parent else ():
-                side = self._commit(str(merged))
                 if str(merged) == b:
                     return b
+                side = self._commit(str(merged))
                 if len(side.parent_ids) != 1:
                     return None
                 pending.add(str(side.parent_ids[0]))
-            pending -= chain
             commit = commit.parents[0] if commit.parents else None
         return parent if found_parent and not pending else None
 

@@ -24,7 +24,7 @@ from swarm.issue_sync import SyncCounts, sync_issues
 from swarm.plan_tasks import build_tasks
 from swarm.repo import FORGE_DIR, is_plan_swarm_repo, open_repo
 from swarm.settings import PlanRef, Settings
-from swarm.task import SCHEMA_PATH, TaskFile, json_schema_text, task_path, to_yaml
+from swarm.task import SCHEMA_PATH, TASKS_DIR, TaskFile, json_schema_text, task_path, to_yaml
 from swarm.task_index import TaskIndex
 
 MATERIALIZER = Identity("plan-swarm", "plan-swarm@users.noreply.github.com")
@@ -184,9 +184,11 @@ def _build_aside(
             counts = sync_issues(forge, tasks)
     # the task index starts with every task file and main's listing of them, so status need
     # neither parse nor list them
+    folder = git.folder_id(commit, TASKS_DIR)
+    assert folder is not None, "a plan has tasks"
     with TaskIndex(aside) as index:
-        index.remember((t, files[task_path(t.id, t.title)]) for t in tasks)
-        index.entries(git, commit)
+        located = ((task_path(t.id, t.title), t) for t in tasks)
+        index.remember_folder(folder, ((path, t, files[path]) for path, t in located))
     return commit, tree, counts
 
 

@@ -227,6 +227,16 @@ def test_a_listing_whose_folder_is_gone_is_not_trusted(repo):
 
 
 def test_status_after_materialize_lists_nothing_anew(repo):
-    """materialize keeps main's listing, so the first status neither parses nor walks."""
+    """materialize keeps main's listing, built from the tasks it had at hand, so the first
+    status neither parses nor walks; it is the listing reading the folder would give."""
+    folder = repo.git.folder_id(MAIN, "tasks")
+    assert folder is not None
     with TaskIndex(repo.path) as index:
-        assert index._kept("tasks", repo.git.folder_id(MAIN, "tasks")) is not None
+        kept = index._kept("tasks", folder)
+        assert kept is not None
+        assert as_seen(index.entries(repo.git)) == parsed(repo)
+        index._conn().execute("DELETE FROM folders")
+        index.entries(repo.git)
+        read = index._kept("tasks", folder)
+    assert read is not None
+    assert list(json.loads(kept).items()) == list(json.loads(read).items())
