@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from swarm.forge.base import IssueSpec, LabelSpec, MilestoneSpec
 from swarm.layout import compliance_path, research_path
 from swarm.states import NEXT_ROLE, TERMINAL, State
+from swarm.status import TaskView
 from swarm.task import TaskFile, task_path
 
 STATE_COLORS = {
@@ -140,9 +141,9 @@ def handoff(task: TaskFile) -> list[str]:
     ]
 
 
-def subtask_issues(tasks: Sequence[TaskFile], numbers: Mapping[str, int]) -> list[IssueSpec]:
+def subtask_issues(tasks: Sequence[TaskView], numbers: Mapping[str, int]) -> list[IssueSpec]:
     """Parent issues, one per subtask, listing their tasks as a task list."""
-    groups: dict[str, list[TaskFile]] = defaultdict(list)
+    groups: dict[str, list[TaskView]] = defaultdict(list)
     for t in tasks:
         groups[t.subtask.code].append(t)
     out = []

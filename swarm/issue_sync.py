@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from swarm import issue_specs
 from swarm.forge.base import Forge
 from swarm.repo import Repo
-from swarm.task import TaskFile
+from swarm.task import TaskFile, subtask_dir
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ def sync_task(repo: Repo, task_id: str) -> None:
     task = repo.task(task_id)
     if task is None:
         return
-    siblings = repo.tasks(subtask=task.subtask.code)
+    siblings = repo.index.folder_entries(repo.git, subtask_dir(task.subtask.code))
     numbers = {t.id: i.number for t in siblings if (i := repo.forge.issue_by_key(t.id))}
     repo.forge.upsert_issues([issue_specs.task_issue(task)])
     repo.forge.upsert_issues(issue_specs.subtask_issues(siblings, numbers))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ from swarm.task import from_yaml as task_from_yaml
 
 if TYPE_CHECKING:  # the plan's model is some 20 ms of imports that `swarm status` never needs
     from planexe.model import Plan
+    from swarm.task_index import TaskIndex
 
 FORGE_DIR = "plan-swarm"
 
@@ -36,6 +38,13 @@ class Repo:
     forge: Forge
 
     mirror: str = ""  # on a GitHub mirror, its own name (github_target.GitHubTarget.mirror)
+
+    @cached_property
+    def index(self) -> TaskIndex:
+        """This process's task index (swarm.task_index), opened on first use."""
+        from swarm.task_index import TaskIndex  # it imports this module
+
+        return TaskIndex(self.path)
 
     def agent_name(self, role_slot: str) -> str:
         """An agent's name as the claims know it: on a mirror of a shared repository, with

@@ -28,7 +28,8 @@ class _Planned(Protocol):
 
 
 class TaskView(Protocol):
-    """What status reads of a task: TaskFile and task_index.TaskEntry both have it."""
+    """What status and the subtask issues read of a task: TaskFile and task_index.TaskEntry
+    both have it."""
 
     @property
     def id(self) -> str: ...
@@ -38,6 +39,8 @@ class TaskView(Protocol):
     def state(self) -> State: ...
     @property
     def phase(self) -> _Node: ...
+    @property
+    def subtask(self) -> _Node: ...
     @property
     def depends_on(self) -> tuple[str, ...]: ...
     @property

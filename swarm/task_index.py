@@ -195,6 +195,17 @@ class TaskIndex:
         nodes: dict[tuple[str, str], Node] = {}
         return [_entry(f"{TASKS_DIR}/{p}", fields, nodes) for p, fields in listing.items()]
 
+    def folder_entries(self, git: GitStore, folder: str, rev: str = MAIN) -> list[TaskEntry]:
+        """The task files of one folder under tasks/ (a subtask's) at `rev`, in WBS order,
+        parsing only those the index has not seen: after a merge the issue sync lists the
+        task's siblings, which on a large plan no cache of parsed files holds for long."""
+        start = len(TASKS_DIR) + 1
+        files = {path[start:]: blob for path, blob in git.files(rev, folder).items()}
+        nodes: dict[tuple[str, str], Node] = {}
+        found = self._task_fields(git, files).items()
+        entries = [_entry(f"{TASKS_DIR}/{path}", fields, nodes) for path, fields in found]
+        return sorted(entries, key=lambda e: wbs_key(e.id))
+
     def ledger_cost(self, git: GitStore, rev: str = MAIN) -> float:
         """The cost of every ledger line at `rev`."""
         folder = git.folder_id(rev, LEDGER_DIR)

@@ -69,6 +69,7 @@ class GitHubForge:
         self._milestones: dict[str, GhMilestone] | None = None
         self._issues: dict[str, GhIssue] | None = None  # by key
         self._pulls: dict[int, PullRequest] | None = None
+        self._open_heads: dict[str, int] = {}  # branch -> its open pull request's number
         self._login: str | None = None
         self._issue_writes = [0, 0]  # created, updated
 
@@ -259,9 +260,9 @@ class GitHubForge:
     # --- pull requests -----------------------------------------------------------------
 
     def open_pull_request(self, spec: PullRequestSpec, head_sha: str) -> PullRequest:
-        for pr in self._pull_map().values():
-            if pr.state == "open" and pr.head == spec.head:
-                return self._remember(_with(pr, head_sha=head_sha))  # GitHub follows the branch
+        known = self.open_pull_for(spec.head)
+        if known is not None:
+            return self._remember(_with(known, head_sha=head_sha))  # GitHub follows the branch
         body = markers.mark(spec.body, task=spec.task_key, stage=spec.stage, agent=spec.author)
         made = self._create(
             f"POST pulls {spec.head}",
@@ -281,12 +282,23 @@ class GitHubForge:
         if self._pulls is None:
             with api("GET pulls"):
                 found = [_pull_of(p) for p in self._repo.get_pulls(state="all", direction="asc")]
-            self._pulls = {p.number: p for p in found}
+            self._pulls, self._open_heads = {}, {}
+            for pr in found:
+                self._remember(pr)
         return self._pulls
 
     def _remember(self, pr: PullRequest) -> PullRequest:
         self._pull_map()[pr.number] = pr
+        if pr.state == "open":
+            self._open_heads[pr.head] = pr.number
+        elif self._open_heads.get(pr.head) == pr.number:
+            del self._open_heads[pr.head]
         return pr
+
+    def open_pull_for(self, head: str) -> PullRequest | None:
+        pulls = self._pull_map()  # loads _open_heads on first use
+        number = self._open_heads.get(head)
+        return None if number is None else pulls[number]
 
     def list_pull_requests(self, state: str | None = None) -> list[PullRequest]:
         pulls = sorted(self._pull_map().values(), key=lambda p: p.number)

@@ -235,6 +235,11 @@ class LocalForge:
         with self._read() as conn:
             return [_pull_from_row(row) for row in conn.execute(query, args)]
 
+    def open_pull_for(self, head: str) -> PullRequest | None:
+        with self._read() as conn:
+            row = conn.execute(sql.OPEN_PULL_FOR_HEAD, (head,)).fetchone()
+        return None if row is None else _pull_from_row(row)
+
     def get_pull_request(self, number: int) -> PullRequest:
         with self._read() as conn:
             return _get_pull(conn, number)

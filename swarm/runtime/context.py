@@ -93,9 +93,9 @@ class StageContext:
         self.index.remember_ledger(data, ledger_total(every))
         return data
 
-    @cached_property
+    @property
     def index(self) -> TaskIndex:
-        return TaskIndex(self.repo.path)
+        return self.repo.index
 
     def remember(self, task: TaskFile, data: bytes) -> None:
         """A task file this process proposes: its index entry is known without parsing it."""

@@ -24,7 +24,7 @@ from swarm.forge.base import PullRequest
 from swarm.integrator import merge
 from swarm.layout import ledger_path
 from swarm.llm.api import BudgetExceeded, LedgerLine
-from swarm.pulls import Proposal, propose
+from swarm.pulls import Proposal, branch_name, propose
 from swarm.repo import Repo
 from swarm.runtime import failures
 from swarm.runtime.context import StageContext
@@ -242,10 +242,8 @@ def _merge(
 
 
 def _open_pr(repo: Repo, task_id: str, stage: str) -> PullRequest | None:
-    for pr in repo.forge.list_pull_requests("open"):
-        if pr.task_key == task_id and pr.stage == stage:
-            return pr
-    return None
+    pr = repo.forge.open_pull_for(branch_name(task_id, stage))
+    return pr if pr is not None and pr.task_key == task_id and pr.stage == stage else None
 
 
 class _Heartbeat:

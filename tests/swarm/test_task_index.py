@@ -22,7 +22,7 @@ from swarm.llm.ledger import ledger_to_jsonl, ledger_total
 from swarm.materialize import materialize
 from swarm.repo import FORGE_DIR, Repo, open_repo
 from swarm.states import State
-from swarm.task import task_path, to_yaml
+from swarm.task import subtask_dir, task_path, to_yaml
 from swarm.task_index import STORE, TaskIndex, blob_id
 
 
@@ -104,6 +104,24 @@ def test_a_change_nobody_remembered_is_parsed_not_missed(repo):
     with TaskIndex(repo.path) as index:
         old = repo.git.log_first_parent(MAIN)[-1]
         assert as_seen(index.entries(repo.git, old)) == parsed(repo, old)
+
+
+def test_a_subtask_s_entries_are_its_task_files(repo):
+    """What the issue sync lists after a merge: one folder's tasks, also one changed by hand
+    and so never remembered, and on a store that has forgotten everything."""
+    first = repo.tasks()[0]
+    changed = first.model_copy(update={"state": State.BLOCKED, "blocked_reason": "by hand"})
+    commit_files(repo, {task_path(first.id, first.title): to_yaml(changed).encode()})
+    everything = parsed(repo)
+    folders = sorted({t[5][0] for t in everything})
+    for forget in (False, True):
+        if forget:
+            (repo.path / FORGE_DIR / STORE).unlink()
+        with TaskIndex(repo.path) as index:
+            for code in folders:
+                found = index.folder_entries(repo.git, subtask_dir(code))
+                assert as_seen(found) == [t for t in everything if t[5][0] == code], code
+    assert found and index.folder_entries(repo.git, "tasks/99/99.99") == []
 
 
 def test_deleting_the_store_loses_nothing(repo):

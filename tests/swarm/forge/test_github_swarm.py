@@ -78,7 +78,17 @@ def forge_view(repo: Repo) -> dict[str, object]:
     }
 
 
+def open_lookups_agree(repo: Repo) -> None:
+    """The one-lookup answer for each branch is what the full listing says."""
+    pulls = repo.forge.list_pull_requests()
+    open_by_head = {p.head: p for p in pulls if p.state == "open"}
+    for head in {p.head for p in pulls} | {"no/such/branch"}:
+        assert repo.forge.open_pull_for(head) == open_by_head.get(head), head
+
+
 def check_like_local(gh_repo: Repo, local: Repo) -> None:
+    open_lookups_agree(gh_repo)
+    open_lookups_agree(local)
     assert states(gh_repo) == states(local)
     assert merges(gh_repo, authors=False) == merges(local)
     assert max(merges(gh_repo, authors=False).values()) == 1

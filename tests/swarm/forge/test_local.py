@@ -354,8 +354,12 @@ def test_pull_requests_leave_open_only_once(forge: LocalForge) -> None:
         forge.close_pull_request(merged.number)
     with pytest.raises(SwarmError, match="already closed"):
         forge.mark_merged(closed.number, "m" * 40)
+    assert forge.open_pull_for("claim/2/research") is None
     reopened = forge.open_pull_request(_pull_spec("claim/2/research", "2"), "c" * 40)
     assert reopened.number == 3  # a closed PR is history; its branch may get a new one
+    assert forge.open_pull_for("claim/2/research") == reopened
+    assert forge.open_pull_for("claim/1/research") is None
+    assert forge.open_pull_for("claim/3/research") is None
     assert [p.number for p in forge.list_pull_requests("open")] == [3]
     assert [p.number for p in forge.list_pull_requests("merged")] == [1]
     assert [p.number for p in forge.list_pull_requests()] == [1, 2, 3]
