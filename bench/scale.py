@@ -1,7 +1,8 @@
 """Benchmark: how each step's cost grows with the plan, on synthetic plans (bench/synth_plan.py)
 of 1,000 and 10,000 tasks.
 
-For each size: `materialize` (in-process, reading the plan included); `swarm status` on the new
+For each size: `materialize` (in-process, reading the plan included; the median of --repeat
+runs, each into a new directory); `swarm status` on the new
 repository, as a command (`python -m swarm status DIR`, interpreter start-up and imports
 included) and in-process; the runtime's scheduling alone (`schedule`): the first pass's stages
 of that repository (three per task) handed to luigid by the feeder and run by 8 assistants as
@@ -18,8 +19,14 @@ index). `spawn_stage_ms` and `verify_commit_ms` show it: their ratios should be 
 sizes are chosen apart (--spawn-sizes); a size not spawned to quiescence is probed for
 --probe-seconds and its time estimated from the rate.
 
-Peak memory is the largest resident set of this process and of any of its children (luigid,
-the workers, the status commands).
+Each size is measured in a process of its own, as a user runs each of these commands: what
+one size leaves behind (a heap full of the last run's objects, luigid's memory) must not weigh
+on the next. Before each timed step the page cache's dirty pages are written out (os.sync):
+a run writes some 300 MB of objects at 10,000 tasks, and the kernel writing them back while
+`verify` reads would be counted as verify's cost.
+
+Peak memory is the largest resident set of any of these processes and of any of their
+children (luigid, the workers, the status commands).
 
 The last line of output is one JSON object.
 
@@ -34,6 +41,7 @@ import json
 import multiprocessing
 import os
 import resource
+import shutil
 import signal
 import statistics
 import subprocess
@@ -41,6 +49,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import cast
 
@@ -115,6 +124,7 @@ def schedule_only(repo: Path) -> tuple[float, int]:
 
 
 def timed(step: Callable[[], object]) -> tuple[float, object]:
+    os.sync()  # the last step's writes are not this one's cost
     start = time.perf_counter()
     value = step()
     return time.perf_counter() - start, value
@@ -122,6 +132,21 @@ def timed(step: Callable[[], object]) -> tuple[float, object]:
 
 def median_of(step: Callable[[], object], repeat: int) -> float:
     return statistics.median(timed(step)[0] for _ in range(repeat))
+
+
+def materialize_plan(plan_dir: Path, out: Path) -> None:
+    materialize(read_plan(plan_dir), out)  # reading the plan is part of the step
+
+
+def materialized(plan_dir: Path, out: Path, repeat: int) -> float:
+    """The median time to materialize the plan, into `out` last."""
+    times = []
+    for attempt in range(repeat):
+        target = out if attempt == repeat - 1 else out.with_name(f"{out.name}-{attempt}")
+        times.append(timed(partial(materialize_plan, plan_dir, target))[0])
+        if target != out:
+            shutil.rmtree(target)
+    return statistics.median(times)
 
 
 def status_command(repo: Path) -> None:
@@ -148,7 +173,7 @@ def measure(n: int, work: Path, repeat: int, run_spawn: bool, probe: float) -> d
     out = work / f"repo-{n}"
     k = label(n)
     got: dict[str, object] = {}
-    got[f"materialize_{k}_s"] = timed(lambda: materialize(read_plan(plan_dir), out))[0]
+    got[f"materialize_{k}_s"] = materialized(plan_dir, out, repeat)
     got[f"status_{k}_s"] = median_of(lambda: status_command(out), repeat)
     got[f"status_in_process_{k}_s"] = median_of(lambda: status_in_process(out), repeat)
     got[f"schedule_{k}_s"], got[f"schedule_{k}_stages"] = schedule_only(out)
@@ -231,6 +256,23 @@ def _spawn_in_own_group(repo: Path) -> None:
     spawn(repo, options, sleep=time.sleep)
 
 
+def peak_rss_mb() -> tuple[float, float]:
+    """The largest resident set of this process, and of any of its children, in MB."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return own / 1024, children / 1024
+
+
+def measure_in_own_process(n: int, args: argparse.Namespace, work: Path) -> dict[str, object]:
+    command = [sys.executable, __file__, "--one", str(n), "--work", str(work)]
+    command += ["--repeat", str(args.repeat), "--probe-seconds", str(args.probe_seconds)]
+    command += ["--spawn-sizes", args.spawn_sizes]
+    done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
+    lines = done.stdout.splitlines()
+    print("\n".join(lines[:-1]), flush=True)
+    return cast(dict[str, object], json.loads(lines[-1]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1000,10000")
@@ -242,13 +284,23 @@ def main() -> None:
         help="at sizes not spawned to quiescence, spawn this long and measure the rate",
     )
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # one size, in this process
+    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    sizes = [int(x) for x in args.sizes.split(",")]
     spawned = {int(x) for x in args.spawn_sizes.split(",") if x}
+    if args.one is not None:
+        got = measure(args.one, args.work, args.repeat, args.one in spawned, args.probe_seconds)
+        got["peak_rss_mb"] = max(peak_rss_mb())
+        print(json.dumps(got))
+        return
+    sizes = [int(x) for x in args.sizes.split(",")]
     results: dict[str, object] = {"sizes": sizes, "spawn_sizes": sorted(spawned & set(sizes))}
+    peaks = []
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         for n in sizes:
-            results.update(measure(n, Path(tmp), args.repeat, n in spawned, args.probe_seconds))
+            got = measure_in_own_process(n, args, Path(tmp))
+            peaks.append(float(cast(float, got.pop("peak_rss_mb"))))
+            results.update(got)
     small, large = label(min(sizes)), label(max(sizes))
     for template in RATIOS:
         a = results.get(template.format(k=small))
@@ -261,11 +313,7 @@ def main() -> None:
     if results.get(f"spawn_{large}_s") is None and isinstance(rate, float) and stages:
         # a pass to quiescence runs about as many stages as the scheduling step did
         results[f"spawn_{large}_estimate_s"] = float(stages) / rate  # type: ignore[arg-type]
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    results["peak_rss_mb"] = round(max(own, children) / 1024, 1)
-    results["peak_rss_self_mb"] = round(own / 1024, 1)
-    results["peak_rss_children_mb"] = round(children / 1024, 1)
+    results["peak_rss_mb"] = max(peaks)
     for key, value in results.items():
         if isinstance(value, float):
             results[key] = round(value, 3)
