@@ -2,22 +2,30 @@
 of 1,000 and 10,000 tasks.
 
 For each size: `materialize` (in-process, reading the plan included; the median of --repeat
-runs, each into a new directory); `swarm status` on the new
-repository, as a command (`python -m swarm status DIR`, interpreter start-up and imports
-included) and in-process; the runtime's scheduling alone (`schedule`): the first pass's stages
-of that repository (three per task) handed to luigid by the feeder and run by 8 assistants as
-luigi tasks that do nothing; `swarm spawn` with the offline engine and 8 agents until nothing
-more can move (in-process: luigid and its workers are forks of this process); `swarm status`
-again on the repository the run left; `swarm verify` of that history (in-process). Each status
-figure is the median of --repeat runs. The ratios are the 10,000-task figure over the
-1,000-task one: growth no faster than linear shows as a ratio of about 10 or less.
+runs, each into a new directory); `swarm status` on the new repository, as a command (`python
+-m swarm status DIR`, interpreter start-up and imports included) and in-process; the runtime's
+scheduling alone (`schedule`): the first pass's stages of that repository (three per task)
+handed to luigid by the feeder and run by 8 assistants as luigi tasks that do nothing; `swarm
+spawn` with the offline engine and 8 agents until nothing more can move (in-process: luigid
+and its workers are forks of this process); `swarm status` again on the repository the run
+left; `swarm verify` of that history, as a command. Each status figure is the median of
+--repeat runs. The ratios are the 10,000-task figure over the 1,000-task one: growth no faster
+than linear shows as a ratio of about 10 or less.
+
+Steps are timed twice: wall seconds, and CPU seconds (user and system, of the step's process
+and of its children: luigid, the workers, the verify command). CPU seconds are what the step
+costs; wall seconds also hold what the machine does meanwhile. On a machine whose kernel
+pages out what was not touched for a while (the development VM's DAMON scheme pages out any
+page idle for 60 s), the objects of a 460-second run are read back from disk by `verify`
+while those of a 36-second run are still in memory: the wall ratio then measures the
+machine, the CPU ratio the program.
 
 A stage's cost should not depend on the plan's size: a proposal and its merge rewrite the three
 small folders on the task's path (tasks/<phase>/<subtask>/), the gates and the integrator look a
 task up in its subtask's folder, and only a pass's start reads every task (through the task
-index). `spawn_stage_ms` and `verify_commit_ms` show it: their ratios should be about 1. Spawn
-sizes are chosen apart (--spawn-sizes); a size not spawned to quiescence is probed for
---probe-seconds and its time estimated from the rate.
+index). `spawn_stage_ms` and `verify_commit_ms` (and their `_cpu_` forms) show it: their
+ratios should be about 1. Spawn sizes are chosen apart (--spawn-sizes); a size not spawned to
+quiescence is probed for --probe-seconds and its time estimated from the rate.
 
 Each size is measured in a process of its own, as a user runs each of these commands: what
 one size leaves behind (a heap full of the last run's objects, luigid's memory) must not weigh
@@ -49,6 +57,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import cast
@@ -65,7 +74,7 @@ import luigi.rpc  # noqa: E402
 from bench import synth_plan  # noqa: E402
 from planexe import read_plan  # noqa: E402
 from swarm.cli.status import gather  # noqa: E402
-from swarm.gitstore import GitStore  # noqa: E402
+from swarm.gitstore import MAIN, GitStore  # noqa: E402
 from swarm.materialize import materialize  # noqa: E402
 from swarm.repo import open_repo  # noqa: E402
 from swarm.runtime.engines import engine_spec  # noqa: E402
@@ -74,7 +83,6 @@ from swarm.runtime.scheduler import assistants, configure, local_luigid  # noqa:
 from swarm.runtime.spawn import SpawnOptions, spawn  # noqa: E402
 from swarm.runtime.stages import pass_stages  # noqa: E402
 from swarm.task_index import TaskIndex  # noqa: E402
-from swarm.verify import verify  # noqa: E402
 
 AGENTS = 8
 # figures compared between the sizes; the last two per stage and per commit, where 1 means
@@ -89,6 +97,11 @@ RATIOS = (
     "verify_{k}_s",
     "spawn_stage_ms_{k}",
     "verify_commit_ms_{k}",
+    "materialize_cpu_{k}_s",
+    "spawn_cpu_{k}_s",
+    "verify_cpu_{k}_s",
+    "spawn_stage_cpu_ms_{k}",
+    "verify_commit_cpu_ms_{k}",
 )
 
 
@@ -123,35 +136,58 @@ def schedule_only(repo: Path) -> tuple[float, int]:
         return time.perf_counter() - start, len(stages)
 
 
-def timed(step: Callable[[], object]) -> tuple[float, object]:
+@dataclass(frozen=True)
+class Timed:
+    wall: float
+    cpu: float  # user and system seconds of this process and of its children that ended
+    value: object
+
+
+def cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed(step: Callable[[], object]) -> Timed:
     os.sync()  # the last step's writes are not this one's cost
-    start = time.perf_counter()
+    cpu, start = cpu_seconds(), time.perf_counter()
     value = step()
-    return time.perf_counter() - start, value
+    return Timed(time.perf_counter() - start, cpu_seconds() - cpu, value)
 
 
 def median_of(step: Callable[[], object], repeat: int) -> float:
-    return statistics.median(timed(step)[0] for _ in range(repeat))
+    return statistics.median(timed(step).wall for _ in range(repeat))
 
 
 def materialize_plan(plan_dir: Path, out: Path) -> None:
     materialize(read_plan(plan_dir), out)  # reading the plan is part of the step
 
 
-def materialized(plan_dir: Path, out: Path, repeat: int) -> float:
-    """The median time to materialize the plan, into `out` last."""
-    times = []
+def materialized(plan_dir: Path, out: Path, repeat: int) -> tuple[float, float]:
+    """The median wall and CPU seconds to materialize the plan, into `out` last."""
+    runs = []
     for attempt in range(repeat):
         target = out if attempt == repeat - 1 else out.with_name(f"{out.name}-{attempt}")
-        times.append(timed(partial(materialize_plan, plan_dir, target))[0])
+        runs.append(timed(partial(materialize_plan, plan_dir, target)))
         if target != out:
             shutil.rmtree(target)
-    return statistics.median(times)
+    return statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs)
 
 
 def status_command(repo: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "swarm", "status", str(repo)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env=os.environ | {"PYTHONPATH": str(ROOT)},
+    )
+
+
+def verify_command(repo: Path) -> None:
+    """`swarm verify` as a user runs it: a process of its own, exit 0 for a legal history."""
+    subprocess.run(
+        [sys.executable, "-m", "swarm", "verify", str(repo)],
         check=True,
         stdout=subprocess.DEVNULL,
         env=os.environ | {"PYTHONPATH": str(ROOT)},
@@ -173,7 +209,7 @@ def measure(n: int, work: Path, repeat: int, run_spawn: bool, probe: float) -> d
     out = work / f"repo-{n}"
     k = label(n)
     got: dict[str, object] = {}
-    got[f"materialize_{k}_s"] = materialized(plan_dir, out, repeat)
+    got[f"materialize_{k}_s"], got[f"materialize_cpu_{k}_s"] = materialized(plan_dir, out, repeat)
     got[f"status_{k}_s"] = median_of(lambda: status_command(out), repeat)
     got[f"status_in_process_{k}_s"] = median_of(lambda: status_in_process(out), repeat)
     got[f"schedule_{k}_s"], got[f"schedule_{k}_stages"] = schedule_only(out)
@@ -187,8 +223,9 @@ def measure(n: int, work: Path, repeat: int, run_spawn: bool, probe: float) -> d
     size_before = disk_bytes(out)
     if run_spawn:
         options = SpawnOptions(engine_spec("offline"), AGENTS, AGENTS, AGENTS, workers=AGENTS)
-        seconds, value = timed(lambda: spawn(out, options, sleep=time.sleep))
-        report = value  # a SpawnReport
+        run = timed(lambda: spawn(out, options, sleep=time.sleep))
+        seconds, report = run.wall, run.value  # a SpawnReport
+        got[f"spawn_cpu_{k}_s"] = run.cpu
         assert not report.luigi_failures, report.failures[:3]  # type: ignore[attr-defined]
         stages = len(report.results)  # type: ignore[attr-defined]
         got[f"spawn_{k}_s"] = seconds
@@ -201,18 +238,22 @@ def measure(n: int, work: Path, repeat: int, run_spawn: bool, probe: float) -> d
     got[f"spawn_{k}_stages"] = stages
     got[f"spawn_{k}_stages_per_s"] = stages / seconds if seconds else None
     got[f"spawn_stage_ms_{k}"] = seconds / max(stages, 1) * 1000
+    if run_spawn:
+        got[f"spawn_stage_cpu_ms_{k}"] = run.cpu / max(stages, 1) * 1000
     got[f"spawn_{k}_kb_per_stage"] = (disk_bytes(out) - size_before) / 1024 / max(stages, 1)
     got[f"status_after_spawn_{k}_s"] = median_of(lambda: status_command(out), repeat)
     got[f"status_after_spawn_in_process_{k}_s"] = median_of(lambda: status_in_process(out), repeat)
-    seconds, value = timed(lambda: verify(GitStore.open(out)))
-    assert value.ok, value.violations[:3]  # type: ignore[attr-defined]
-    commits = value.commits  # type: ignore[attr-defined]
+    checked = timed(lambda: verify_command(out))
+    seconds, commits = checked.wall, len(GitStore.open(out).log_first_parent(MAIN))
     # a history cut short is verified too; its time is not that of the whole plan's
     got[f"verify_{k}_s"] = seconds if run_spawn else None
     if not run_spawn:
         got[f"verify_partial_{k}_s"] = seconds
     got[f"verify_{k}_commits"] = commits
     got[f"verify_commit_ms_{k}"] = seconds / max(commits, 1) * 1000
+    if run_spawn:
+        got[f"verify_cpu_{k}_s"] = checked.cpu
+        got[f"verify_commit_cpu_ms_{k}"] = checked.cpu / max(commits, 1) * 1000
     print(
         f"{n} tasks: {what}: {stages} stages, {got[f'spawn_{k}_stages_per_s'] or 0:.1f} stages/s, "
         f"{got[f'spawn_{k}_kb_per_stage']:.0f} KiB written per stage; status after it "
