@@ -183,23 +183,19 @@ def materialized(plan_dir: Path, out: Path, repeat: int) -> tuple[float, float]:
     return statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs)
 
 
+def swarm_command(*args: str) -> None:
+    """A swarm command as a user runs it: a process of its own, which must exit 0 (`verify`
+    exits 1 on an illegal history)."""
+    subprocess.run(
+        [sys.executable, "-m", "swarm", *args],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env=os.environ | {"PYTHONPATH": str(ROOT)},
+    )
+
+
 def status_command(repo: Path) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "swarm", "status", str(repo)],
-        check=True,
-        stdout=subprocess.DEVNULL,
-        env=os.environ | {"PYTHONPATH": str(ROOT)},
-    )
-
-
-def verify_command(repo: Path) -> None:
-    """`swarm verify` as a user runs it: a process of its own, exit 0 for a legal history."""
-    subprocess.run(
-        [sys.executable, "-m", "swarm", "verify", str(repo)],
-        check=True,
-        stdout=subprocess.DEVNULL,
-        env=os.environ | {"PYTHONPATH": str(ROOT)},
-    )
+    swarm_command("status", str(repo))
 
 
 def evict(path: Path) -> None:
@@ -264,7 +260,7 @@ def measure(n: int, work: Path, repeat: int, run_spawn: bool, probe: float) -> d
     got[f"status_after_spawn_{k}_s"] = median_of(lambda: status_command(out), repeat)
     got[f"status_after_spawn_in_process_{k}_s"] = median_of(lambda: status_in_process(out), repeat)
     evict(out)  # verify from disk at both sizes (see the module's doc)
-    checked = timed(lambda: verify_command(out))
+    checked = timed(lambda: swarm_command("verify", str(out)))
     seconds, commits = checked.wall, len(GitStore.open(out).log_first_parent(MAIN))
     # a history cut short is verified too; its time is not that of the whole plan's
     got[f"verify_{k}_s"] = seconds if run_spawn else None
