@@ -8,6 +8,8 @@ cycle once lifted, and is refused here.
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +29,7 @@ class _Spans:
 
     start: dict[str, int]
     end: dict[str, int]
+    parent: dict[str, str | None]
 
     @classmethod
     def of(cls, tree: Tree) -> _Spans:
@@ -37,13 +40,19 @@ class _Spans:
             while stack and stack[-1][0] >= node.depth:
                 end[stack.pop()[1]] = i
             stack.append((node.depth, node.id))
-        return cls(start, end)
+        return cls(start, end, {n.id: n.parent_id for n in tree.nodes})
 
     def inside(self, inner: str, outer: str) -> bool:
         return self.start[outer] <= self.start[inner] < self.end[outer]
 
     def related(self, a: str, b: str) -> bool:
         return self.inside(a, b) or self.inside(b, a)
+
+    def ancestors_or_self(self, node: str) -> Iterator[str]:
+        at: str | None = node
+        while at is not None:
+            yield at
+            at = self.parent.get(at)
 
 
 def load_dependencies(cat: Catalog, tree: Tree, diag: Diagnostics) -> tuple[Dependency, ...]:
@@ -119,24 +128,39 @@ def check_cycles(deps: tuple[Dependency, ...], tree: Tree, file: str) -> None:
 def find_cycle(deps: tuple[Dependency, ...], spans: _Spans) -> list[Dependency]:
     """A cycle of dependencies, where one leads to the next when the first one's `depends_on`
     and the next one's `dependent` are the same node or one contains the other. [] if none."""
-    by_dependent: dict[str, list[int]] = {}
-    for i, dep in enumerate(deps):
-        by_dependent.setdefault(dep.dependent, []).append(i)
-    succ = [
-        [
-            j
-            for node, idx in by_dependent.items()
-            if spans.related(node, dep.depends_on)
-            for j in idx
-        ]
-        for dep in deps
-    ]
+    dependents = _Dependents(deps, spans)
+    succ = [dependents.related(dep.depends_on) for dep in deps]
     state = [0] * len(deps)  # 0 new, 1 on the current path, 2 done
     for start in range(len(deps)):
         path = _dfs(start, succ, state)
         if path:
             return [deps[i] for i in path]
     return []
+
+
+class _Dependents:
+    """Which dependencies have their dependent at, inside or above a node. The WBS is
+    shallow, so a node's ancestors are a short walk up, and what is inside it is a range of the
+    pre-order: finding them stays near-linear where comparing every pair of dependencies did
+    not."""
+
+    def __init__(self, deps: tuple[Dependency, ...], spans: _Spans) -> None:
+        self.spans = spans
+        self.by_node: dict[str, list[int]] = {}
+        for i, dep in enumerate(deps):
+            self.by_node.setdefault(dep.dependent, []).append(i)
+        self.rank = {node: r for r, node in enumerate(self.by_node)}
+        self.ordered = sorted(self.by_node, key=spans.start.__getitem__)
+        self.starts = [spans.start[n] for n in self.ordered]
+
+    def related(self, node: str) -> list[int]:
+        """Indices of those deps, in the order of their dependents' first appearance."""
+        lo = bisect.bisect_left(self.starts, self.spans.start[node])
+        hi = bisect.bisect_left(self.starts, self.spans.end[node])
+        above = [n for n in self.spans.ancestors_or_self(node) if n != node]
+        nodes = [*self.ordered[lo:hi], *(n for n in above if n in self.by_node)]
+        nodes.sort(key=self.rank.__getitem__)
+        return [j for n in nodes for j in self.by_node[n]]
 
 
 def _dfs(start: int, succ: list[list[int]], state: list[int]) -> list[int]:

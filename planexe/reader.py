@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 from planexe import context, records
@@ -46,9 +47,17 @@ def read_plan(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> 
 
     Raises PlanError when the input cannot be read; oddities that do not stop reading are
     returned as `Plan.warnings`."""
-    with open_source(path, limits) as source:
-        diag = Diagnostics()
-        return _build(source, Catalog(source, diag), diag)
+    # A plan's nodes live as long as the Plan: the cyclic collector's scans while they are
+    # built find nothing and cost more the larger the plan (10-40% of reading 10,000 tasks).
+    was_collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with open_source(path, limits) as source:
+            diag = Diagnostics()
+            return _build(source, Catalog(source, diag), diag)
+    finally:
+        if was_collecting:
+            gc.enable()
 
 
 def _build(source: Source, cat: Catalog, diag: Diagnostics) -> Plan:

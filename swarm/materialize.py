@@ -17,6 +17,7 @@ import swarm
 from planexe.model import Plan
 from swarm import plan_docs, repo_readme
 from swarm import settings as settings_mod
+from swarm.collector import collector_paused
 from swarm.errors import SwarmError
 from swarm.forge.local import LocalForge
 from swarm.gitstore import MAIN, GitStore, Identity
@@ -120,6 +121,13 @@ def materialize(
 ) -> Result:
     """Materialize into `out`; `local_issues=False` leaves the issues to another forge (the
     repository is then published, see github_publish)."""
+    with collector_paused():  # a bulk build: every task's objects live until the end
+        return _materialize(plan, out, humans, step, local_issues)
+
+
+def _materialize(
+    plan: Plan, out: Path, humans: Sequence[str], step: Step, local_issues: bool
+) -> Result:
     step("deriving tasks")
     tasks = build_tasks(plan)
     settings = default_settings(plan, humans)

@@ -7,9 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planexe import PlanError, read_plan
+from planexe.dependencies import _Spans, find_cycle
 from planexe.model import Dependency
+from planexe.wbs import Tree, TreeNode
 from tests.planexe.planexe_fixtures import dumps
 
 FILE = "task_dependencies_raw.json"
@@ -121,3 +125,53 @@ def test_missing_or_odd_dependency_file(run_dir: Callable[..., Path]) -> None:
     assert read_plan(run_dir(omit=[FILE])).dependencies == ()
     plan = read_plan(run_dir(replace={FILE: dumps({"task_dependency_details": "none"})}))
     assert plan.dependencies == () and plan.warnings[0].code == "unexpected-shape"
+
+
+def _random_tree(shape: list[int]) -> Tree:
+    """A pre-order tree: the root, then for each phase its subtasks, `shape[i]` of them."""
+    nodes = [TreeNode("r", "", 0, None, "root", "", (), ())]
+    for p, width in enumerate(shape, 1):
+        nodes.append(TreeNode(f"p{p}", f"{p}", 1, "r", f"P{p}", "", (), ()))
+        nodes += [
+            TreeNode(f"s{p}.{s}", f"{p}.{s}", 2, f"p{p}", f"S{p}.{s}", "", (), ())
+            for s in range(1, width + 1)
+        ]
+    return Tree(tuple(nodes))
+
+
+@settings(max_examples=300, deadline=None)
+@given(shape=st.lists(st.integers(0, 4), min_size=1, max_size=5), data=st.data())
+def test_cycles_are_those_every_pair_comparison_finds(shape: list[int], data: Any) -> None:
+    """find_cycle looks related dependents up by pre-order range and parent walk; it must
+    agree with the definition: dep i leads to dep j when j's dependent is i's `depends_on`,
+    inside it or contains it."""
+    tree = _random_tree(shape)
+    ids = [n.id for n in tree.nodes[1:]]
+    spans = _Spans.of(tree)
+    pairs = st.tuples(st.sampled_from(ids), st.sampled_from(ids))
+    raw = data.draw(st.lists(pairs, max_size=8))
+    deps = tuple(Dependency(dependent=a, depends_on=b) for a, b in raw if not spans.related(a, b))
+    succ = [
+        [j for j, d in enumerate(deps) if spans.related(d.dependent, dep.depends_on)]
+        for dep in deps
+    ]
+    cycle = find_cycle(deps, spans)
+    assert bool(cycle) == _has_cycle(succ)
+    for dep, nxt in zip(cycle, cycle[1:] + cycle[:1], strict=True):
+        assert spans.related(nxt.dependent, dep.depends_on)
+
+
+def _has_cycle(succ: list[list[int]]) -> bool:
+    indegree = [0] * len(succ)
+    for targets in succ:
+        for j in targets:
+            indegree[j] += 1
+    free = [i for i, d in enumerate(indegree) if d == 0]
+    seen = 0
+    while free:
+        seen += 1
+        for j in succ[free.pop()]:
+            indegree[j] -= 1
+            if indegree[j] == 0:
+                free.append(j)
+    return seen < len(succ)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -14,7 +15,7 @@ import jsonschema
 import pytest
 import yaml
 
-from planexe import read_plan
+from planexe import PlanError, read_plan
 from swarm.cli.demo import example_plan_path
 from swarm.errors import SwarmError
 from swarm.forge.local import LocalForge
@@ -152,6 +153,21 @@ def test_missing_parent_is_refused_without_writing(example_plan, tmp_path):
     with pytest.raises(SwarmError, match="parent of --out"):
         materialize(example_plan, tmp_path / "no" / "such" / "dir")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_collector_runs_again_after_reading_and_materializing(tmp_path):
+    """Both pause Python's cyclic collector for their bulk work; a refusal must not leave it
+    off for the rest of a long-running watch or swarm."""
+    plan = read_plan(example_plan_path())
+    assert gc.isenabled()
+    materialize(plan, tmp_path / "repo")
+    assert gc.isenabled()
+    with pytest.raises(SwarmError):
+        materialize(plan, tmp_path / "no" / "dir")
+    assert gc.isenabled()
+    with pytest.raises(PlanError):
+        read_plan(tmp_path / "nothing-here")
+    assert gc.isenabled()
 
 
 def test_tasks_on_main_read_back_equal_to_what_was_built(example_plan, tmp_path):
