@@ -41,6 +41,9 @@ for 60 s, a 36-second run's objects are still in memory when verify starts and a
 run's are on disk, and the 10,000-task figure (reading some 800 MB back) was compared with a
 1,000-task one reading nothing.
 
+A spawn that ends with thousands of loose objects packs them (`swarm/repack.py`), within the
+spawn's time; `repo_*_disk_mb` is the repository's size on disk after it, in whole blocks.
+
 Peak memory is the largest resident set of any of these processes and of any of their
 children (luigid, the workers, the status commands).
 
@@ -246,6 +249,8 @@ def measure(n: int, work: Path, repeat: int, run_spawn: bool, probe: float) -> d
         stages = len(report.results)  # type: ignore[attr-defined]
         got[f"spawn_{k}_s"] = seconds
         got[f"spawn_{k}_passes"] = report.passes  # type: ignore[attr-defined]
+        packed = report.packed  # type: ignore[attr-defined]
+        got[f"spawn_{k}_packed_objects"] = packed.objects if packed else 0
         what = f"spawn {seconds:.1f} s to quiescence"
     else:
         seconds, stages = probe_spawn(out, probe)
@@ -257,6 +262,7 @@ def measure(n: int, work: Path, repeat: int, run_spawn: bool, probe: float) -> d
     if run_spawn:
         got[f"spawn_stage_cpu_ms_{k}"] = run.cpu / max(stages, 1) * 1000
     got[f"spawn_{k}_kb_per_stage"] = (disk_bytes(out) - size_before) / 1024 / max(stages, 1)
+    got[f"repo_{k}_disk_mb"] = disk_blocks(out) / 1e6
     got[f"status_after_spawn_{k}_s"] = median_of(lambda: status_command(out), repeat)
     got[f"status_after_spawn_in_process_{k}_s"] = median_of(lambda: status_in_process(out), repeat)
     evict(out)  # verify from disk at both sizes (see the module's doc)
@@ -273,7 +279,8 @@ def measure(n: int, work: Path, repeat: int, run_spawn: bool, probe: float) -> d
         got[f"verify_commit_cpu_ms_{k}"] = checked.cpu / max(commits, 1) * 1000
     print(
         f"{n} tasks: {what}: {stages} stages, {got[f'spawn_{k}_stages_per_s'] or 0:.1f} stages/s, "
-        f"{got[f'spawn_{k}_kb_per_stage']:.0f} KiB written per stage; status after it "
+        f"{got[f'spawn_{k}_kb_per_stage']:.0f} KiB a stage kept, repository "
+        f"{got[f'repo_{k}_disk_mb']:.0f} MB on disk; status after it "
         f"{got[f'status_after_spawn_{k}_s']:.3f} s as a command, "
         f"{got[f'status_after_spawn_in_process_{k}_s']:.3f} s in-process; verify "
         f"{seconds:.1f} s over {commits} commits",
@@ -284,6 +291,11 @@ def measure(n: int, work: Path, repeat: int, run_spawn: bool, probe: float) -> d
 
 def disk_bytes(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def disk_blocks(path: Path) -> int:
+    """Bytes of disk the files under `path` take (whole blocks: a small file takes one)."""
+    return sum(f.stat().st_blocks * 512 for f in path.rglob("*") if f.is_file())
 
 
 def probe_spawn(repo: Path, seconds: float) -> tuple[float, int]:

@@ -88,6 +88,8 @@ def _print(s: dict[str, object]) -> None:
         click.echo(f"  waiting on people: {line}")
     for line in s["failed_stages"]:  # type: ignore[attr-defined]
         click.echo(f"  failed: {line}")
+    if s["packed_objects"]:
+        click.echo(f"  git: {s['packed_objects']} loose objects packed")
 
 
 class _Progress:

@@ -27,8 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from swarm.gitstore import GitStore
 from swarm.integrator import finish_merged_pulls, finish_merges
 from swarm.readme_refresh import refresh_readme
+from swarm.repack import LOOSE_OBJECTS_TO_PACK, Packed, keep_packed
 from swarm.repo import FORGE_DIR, open_repo
 from swarm.runtime.engines import load_engine
 from swarm.runtime.feeder import DEFAULT_WINDOW
@@ -56,6 +58,7 @@ class SpawnOptions:
     scheduler_url: str | None = None  # luigid; None: luigi's local scheduler
     workers: int | None = None  # agents at once in all; None: the sum of the pools
     window: int = DEFAULT_WINDOW  # stages given to the scheduler and not finished, at most
+    pack_at: int = LOOSE_OBJECTS_TO_PACK  # loose objects that get packed when the run ends
 
 
 @dataclass
@@ -65,6 +68,7 @@ class SpawnReport:
     results: list[dict[str, Any]] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     stopped: str = ""
+    packed: Packed | None = None  # the loose objects packed at the end, if there were enough
 
     @property
     def luigi_failures(self) -> int:
@@ -213,6 +217,7 @@ def _passes(
     else:
         report.stopped = f"stopped after {options.max_passes} passes"
     refresh_readme(open_repo(repo_dir), clock())
+    report.packed = keep_packed(GitStore.open(repo_dir).path, options.pack_at)
     return report
 
 

@@ -51,6 +51,7 @@ def final_summary(repo: Repo, report: SpawnReport, seconds: float) -> dict[str, 
         "failed_stages": failed,
         "luigi_failures": report.luigi_failures,
         "luigi_failure_lines": report.failures[:20],
+        "packed_objects": report.packed.objects if report.packed else 0,
     }
 
 

@@ -35,6 +35,12 @@ def run_to_quiescence(plan, tmp_path, name="repo", **options):
     return open_repo(out), report
 
 
+def git_lines(repo_dir, *args):
+    done = subprocess.run(["git", "--git-dir", str(repo_dir), *args], capture_output=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.decode().splitlines()
+
+
 def final_states(repo):
     return {t.id: (t.state, t.risk_tier, t.approval_required) for t in repo.tasks()}
 
@@ -68,8 +74,13 @@ def check_quiescent(repo, report) -> None:
 
 
 def test_example_plan_runs_to_quiescence_offline(tmp_path):
-    repo, report = run_to_quiescence(read_plan(example_plan_path()), tmp_path)
+    # packing from the first loose object on: check_quiescent verifies a packed history
+    repo, report = run_to_quiescence(read_plan(example_plan_path()), tmp_path, pack_at=1)
     check_quiescent(repo, report)
+    assert report.packed is not None and report.packed.objects > 1000, report.packed
+    # what stays loose is what no ref reaches (nothing the history needs)
+    unreachable = git_lines(repo.path, "fsck", "--strict", "--unreachable", "--no-reflogs")
+    assert report.packed.loose_after <= len(unreachable)
     # the pass moved all it could: nothing was ready after it, so no pass came to confirm that
     assert report.passes == 1, report.passes
     assert report.stopped.startswith("idle")
