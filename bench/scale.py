@@ -55,6 +55,7 @@ Usage: python bench/scale.py [--sizes 1000,10000] [--spawn-sizes 1000,10000] [--
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import multiprocessing
@@ -355,7 +356,11 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # one size, in this process
-    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--work",
+        type=Path,
+        help="keep the plans and repositories in this new folder (default: a temporary one)",
+    )
     args = parser.parse_args()
     spawned = {int(x) for x in args.spawn_sizes.split(",") if x}
     if args.one is not None:
@@ -366,9 +371,14 @@ def main() -> None:
     sizes = [int(x) for x in args.sizes.split(",")]
     results: dict[str, object] = {"sizes": sizes, "spawn_sizes": sorted(spawned & set(sizes))}
     peaks = []
-    with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+    with contextlib.ExitStack() as stack:
+        if args.work is None:
+            work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-scale-")))
+        else:
+            args.work.mkdir(parents=True)  # new: a stale repository would be measured again
+            work = args.work
         for n in sizes:
-            got = measure_in_own_process(n, args, Path(tmp))
+            got = measure_in_own_process(n, args, work)
             peaks.append(float(cast(float, got.pop("peak_rss_mb"))))
             results.update(got)
     small, large = label(min(sizes)), label(max(sizes))
