@@ -37,10 +37,10 @@ from agents.handoff import handoff, handoff_markdown
 from agents.planview import Item, PlanView, Ranked, task_query, view
 from agents.text import OFFLINE_BANNER, cell, clip, one_line
 from agents.tiers import Hit, Tier, TierDecision, assess
-from swarm.layout import compliance_path, research_path
+from swarm.layout import compliance_path, research_path, task_path
 from swarm.llm.api import LedgerLine
 from swarm.states import Role, State
-from swarm.task import TaskFile, task_path
+from swarm.task import TaskFile
 
 REG_LIMIT = 3
 REG_SCORE = 2.0

@@ -47,10 +47,10 @@ from agents.text import (
 )
 from agents.tier_rules import IRREVERSIBLE, LEGAL, NEGOTIATION, PHYSICAL
 from agents.tiers import assess
-from swarm.layout import compliance_path, deliverables_dir, research_path
+from swarm.layout import compliance_path, deliverables_dir, research_path, slugify
 from swarm.llm.api import LedgerLine
 from swarm.states import Role, State
-from swarm.task import EvidenceItem, TaskFile, slugify
+from swarm.task import EvidenceItem, TaskFile
 
 _HUMAN_WORK = frozenset({LEGAL, NEGOTIATION, PHYSICAL, IRREVERSIBLE})
 

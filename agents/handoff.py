@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from agents.criteria import criteria
 from agents.text import first_sentence, one_line
-from swarm.layout import compliance_path, research_path
-from swarm.task import TaskFile, task_path
+from swarm.layout import compliance_path, research_path, task_path
+from swarm.task import TaskFile
 
 
 def context_links(task: TaskFile) -> list[str]:

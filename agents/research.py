@@ -31,10 +31,10 @@ from agents.planview import Collection, Item, PlanView, Ranked, task_query, view
 from agents.text import OFFLINE_BANNER, bullet_list, clip, sentences
 from agents.tiers import assess
 from swarm import relevance
-from swarm.layout import research_path
+from swarm.layout import research_path, task_path
 from swarm.llm.api import LedgerLine
 from swarm.states import Role, State
-from swarm.task import TaskFile, task_path
+from swarm.task import TaskFile
 
 LIMIT = 4  # items shown per collection
 MIN_SCORE = 2.0  # at least one distinctive shared word

@@ -7,13 +7,13 @@ from typing import Literal
 
 from swarm.errors import EXIT_FAILED_CHECK, SwarmError
 from swarm.integrator import MergeOutcome, merge
-from swarm.layout import deliverables_dir
+from swarm.layout import deliverables_dir, slugify, task_path
 from swarm.pulls import HUMAN_STAGE, Proposal, propose
 from swarm.repo import Repo
 from swarm.settings import SETTINGS_PATH, Settings
 from swarm.settings import to_yaml as settings_to_yaml
 from swarm.states import State
-from swarm.task import EvidenceItem, TaskFile, slugify, task_path, to_yaml
+from swarm.task import EvidenceItem, TaskFile, to_yaml
 
 Action = Literal["done", "handback", "unblock", "cancel"]
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024

@@ -9,10 +9,10 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from swarm.forge.base import IssueSpec, LabelSpec, MilestoneSpec
-from swarm.layout import compliance_path, research_path
+from swarm.layout import compliance_path, research_path, task_path
 from swarm.states import NEXT_ROLE, TERMINAL, State
 from swarm.status import TaskView
-from swarm.task import TaskFile, task_path
+from swarm.task import TaskFile
 
 STATE_COLORS = {
     State.TODO: "ededed",

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from swarm import issue_specs
 from swarm.forge.base import Forge
+from swarm.layout import subtask_dir
 from swarm.repo import Repo
-from swarm.task import TaskFile, subtask_dir
+from swarm.task import TaskFile
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,11 @@ from swarm.errors import SwarmError
 from swarm.forge.local import LocalForge
 from swarm.gitstore import MAIN, GitStore, Identity
 from swarm.issue_sync import SyncCounts, sync_issues
+from swarm.layout import TASKS_DIR, task_path
 from swarm.plan_tasks import build_tasks
 from swarm.repo import FORGE_DIR, is_plan_swarm_repo, open_repo
 from swarm.settings import PlanRef, Settings
-from swarm.task import SCHEMA_PATH, TASKS_DIR, TaskFile, json_schema_text, task_path, to_yaml
+from swarm.task import SCHEMA_PATH, TaskFile, json_schema_text, to_yaml
 from swarm.task_index import TaskIndex
 
 MATERIALIZER = Identity("plan-swarm", "plan-swarm@users.noreply.github.com")

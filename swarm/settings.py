@@ -13,8 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from swarm import yamlio
 from swarm.errors import SwarmError
-
-SETTINGS_PATH = "swarm.yaml"
+from swarm.layout import SETTINGS_PATH as SETTINGS_PATH  # where it lives, known here too
 
 
 class _Model(BaseModel):
@@ -90,6 +89,16 @@ def to_yaml(settings: Settings) -> str:
 
 
 def from_yaml(text: str, where: str = SETTINGS_PATH) -> Settings:
+    return _parse(text, where)
+
+
+def from_bytes(data: bytes, where: str = SETTINGS_PATH) -> Settings:
+    """The settings from the file's bytes as git holds them: text that is not UTF-8 is bad
+    input like any other, named."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SwarmError(f"{where}: not UTF-8 text ({exc.reason})") from None
     return _parse(text, where)
 
 

@@ -11,29 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import re
-import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from swarm import yamlio
-from swarm.layout import wbs_folder
 from swarm.states import State
 
 SCHEMA_VERSION: Literal[1] = 1
 SCHEMA_PATH = "schemas/task.schema.json"
-TASKS_DIR = "tasks"
 TASK_ID_PATTERN = r"^[0-9]+(\.[0-9]+){2}$"
-# tasks/<phase>/<phase>.<subtask>/<id>-<slug>.yaml: the WBS as folders. A flat tasks/ of a
-# 10,000-task plan is one ~600 KiB tree that every commit touching a task rewrote (and that
-# GitHub's file browser cuts off at 1,000 entries); nested, a commit rewrites three small ones.
-_FILE_RE = re.compile(
-    r"^tasks/(?P<phase>[0-9]+)/(?P<sub>[0-9]+\.[0-9]+)/"
-    r"(?P<id>[0-9]+\.[0-9]+\.[0-9]+)(?:-[a-z0-9-]*)?\.yaml$"
-)
-
-_NAME_RE = re.compile(r"^([0-9]+\.[0-9]+\.[0-9]+)(?:-[a-z0-9-]*)?\.yaml$")
 
 TaskId = Annotated[str, StringConstraints(pattern=TASK_ID_PATTERN)]
 NodeCode = Annotated[str, StringConstraints(pattern=r"^[0-9]+(\.[0-9]+)*$")]
@@ -123,67 +110,6 @@ class TaskFile(_Model):
 
 class TaskFileError(ValueError):
     """A task file that does not parse or validate; the message names the file and the field."""
-
-
-# letters that NFKD does not take apart into an ASCII letter and accents
-_SPELLED = str.maketrans(
-    {
-        "ß": "ss",
-        "æ": "ae",
-        "Æ": "AE",
-        "œ": "oe",
-        "Œ": "OE",
-        "ø": "o",
-        "Ø": "O",
-        "đ": "d",
-        "Đ": "D",
-        "ł": "l",
-        "Ł": "L",
-        "þ": "th",
-        "Þ": "TH",
-    }
-)
-
-
-def slugify(title: str, limit: int = 48) -> str:
-    spelled = unicodedata.normalize("NFKD", title.translate(_SPELLED))
-    ascii_text = spelled.encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if len(slug) > limit:
-        slug = slug[:limit].rsplit("-", 1)[0] or slug[:limit]
-    return slug
-
-
-def task_dir(task_id: str) -> str:
-    """The folder of a task's file: its phase's folder, then its subtask's (see layout)."""
-    return f"{TASKS_DIR}/{wbs_folder(task_id)}"
-
-
-def subtask_dir(code: str) -> str:
-    """The folder of a subtask's task files ('1.2' -> 'tasks/1/1.2')."""
-    return f"{TASKS_DIR}/{code.split('.', 1)[0]}/{code}"
-
-
-def task_path(task_id: str, title: str) -> str:
-    slug = slugify(title)
-    name = f"{task_id}-{slug}.yaml" if slug else f"{task_id}.yaml"
-    return f"{task_dir(task_id)}/{name}"
-
-
-def task_id_of_path(path: str) -> str | None:
-    """The task id a task file's path belongs to, or None for any other path (a file named
-    like a task file but in another task's folder is no task file)."""
-    match = _FILE_RE.match(path)
-    if match is None:
-        return None
-    task_id = match.group("id")
-    return task_id if task_dir(task_id) == f"tasks/{match['phase']}/{match['sub']}" else None
-
-
-def task_id_of_name(name: str) -> str | None:
-    """The task id a file name in a task folder belongs to ('1.2.3-slug.yaml' -> '1.2.3')."""
-    match = _NAME_RE.match(name)
-    return match.group(1) if match else None
 
 
 def to_yaml(task: TaskFile) -> str:

@@ -23,13 +23,16 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from swarm.errors import SwarmError
 from swarm.gitstore import MAIN, GitStore
+from swarm.layout import TASKS_DIR, task_id_of_path
 from swarm.repo import FORGE_DIR
 from swarm.states import State
-from swarm.task import TASKS_DIR, TaskFile, TaskFileError, from_yaml, task_id_of_path
+
+if TYPE_CHECKING:  # status reads the index without the task model (pydantic: 0.1 s of imports)
+    from swarm.task import TaskFile
 
 STORE = "task-index.sqlite3"
 LEDGER_DIR = "ledger"
@@ -304,6 +307,8 @@ class TaskIndex:
 
 
 def _parse(git: GitStore, blob: str, path: str) -> TaskFile:
+    from swarm.task import TaskFileError, from_yaml  # the model, only for files not indexed
+
     try:
         return from_yaml(git.blob(blob).decode("utf-8"), path)
     except (TaskFileError, UnicodeDecodeError) as exc:

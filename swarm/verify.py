@@ -18,9 +18,9 @@ from swarm.gates import run_gates
 from swarm.gates.model import Approval, Finding, GateInput
 from swarm.gitstore import MAIN, Change, CommitInfo, GitStore
 from swarm.integrator import actor_of, base_settings, proposal_of
+from swarm.layout import task_dir
 from swarm.pulls import HUMAN_STAGE
 from swarm.snapshots import TreeSnapshot
-from swarm.task import task_dir
 
 README = "README.md"  # the integrator refreshes its status table outside pull requests
 

@@ -46,7 +46,7 @@ def gather(repo: Repo, today: dt.date, now: float, task_list: bool = True) -> di
         review = {pr.task_key: pr.number for pr in forge.list_pull_requests("open")}
         issues = {i.key: i.number for i in forge.list_issues()} if task_list else {}
     data = {
-        "title": repo.settings(main).plan.title,
+        "title": repo.plan_title(main),
         **summarize(tasks),
         "ready": ready(tasks),
         "claimed": sorted(live),

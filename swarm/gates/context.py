@@ -12,11 +12,11 @@ from functools import cached_property
 
 from swarm.errors import SwarmError
 from swarm.gates.model import Finding, GateInput, Severity, Snapshot
-from swarm.layout import owned_by
+from swarm.layout import owned_by, task_dir, task_id_of_path
 from swarm.settings import SETTINGS_PATH, Budgets, GateSettings, Settings
 from swarm.settings import from_yaml as settings_from_yaml
 from swarm.states import AGENT_ROLES
-from swarm.task import TaskFile, TaskFileError, task_dir, task_id_of_path
+from swarm.task import TaskFile, TaskFileError
 from swarm.task import from_yaml as task_from_yaml
 
 

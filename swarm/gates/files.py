@@ -17,8 +17,9 @@ from collections.abc import Iterator
 
 from swarm.gates.context import Context, finding, is_protected
 from swarm.gates.model import Finding
+from swarm.layout import task_id_of_path
 from swarm.settings import SETTINGS_PATH
-from swarm.task import TaskFile, task_id_of_path
+from swarm.task import TaskFile
 
 # Fields that materialization copies from the plan: everything before `state`.
 _FIELDS = tuple(TaskFile.model_fields)

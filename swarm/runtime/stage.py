@@ -22,14 +22,14 @@ from agents.base import Agent, WorkResult
 from swarm import claims
 from swarm.forge.base import PullRequest
 from swarm.integrator import merge
-from swarm.layout import ledger_path
+from swarm.layout import ledger_path, task_path
 from swarm.llm.api import BudgetExceeded, LedgerLine
 from swarm.pulls import Proposal, branch_name, propose
 from swarm.repo import Repo
 from swarm.runtime import failures
 from swarm.runtime.context import StageContext
 from swarm.states import STAGE_OF, State
-from swarm.task import TaskFile, task_path, to_yaml
+from swarm.task import TaskFile, to_yaml
 
 Outcome = Literal["merged", "awaiting-approval", "skipped", "busy", "waiting", "failed", "blocked"]
 SOURCE_STATE = {stage: state for state, stage in STAGE_OF.items()}

@@ -27,7 +27,7 @@ from swarm.comment_commands import parse as parse_command
 from swarm.forge.base import Forge, Polled, PullRequest
 from swarm.gitstore import MAIN, GitStore
 from swarm.pulls import HUMAN_STAGE
-from swarm.settings import SETTINGS_PATH, from_yaml
+from swarm.settings import SETTINGS_PATH, from_bytes
 
 README = "README.md"
 _MAIN_REF = "refs/heads/main"
@@ -128,4 +128,4 @@ def people_acted(git: GitStore, before: Fingerprint, after: Fingerprint) -> bool
 
 def _humans(git: GitStore) -> tuple[str, ...]:
     data = git.read(MAIN, SETTINGS_PATH)
-    return from_yaml(data.decode("utf-8")).humans if data else ()
+    return from_bytes(data).humans if data else ()

@@ -11,12 +11,12 @@ from swarm import claims
 from swarm.cli.demo import example_plan_path
 from swarm.forge.base import PullRequest, Review
 from swarm.integrator import MergeOutcome, merge
-from swarm.layout import compliance_path, deliverables_dir, research_path
+from swarm.layout import compliance_path, deliverables_dir, research_path, task_path
 from swarm.materialize import materialize
 from swarm.pulls import HUMAN_STAGE, Proposal, propose
 from swarm.repo import Repo, open_repo
 from swarm.states import State
-from swarm.task import EvidenceItem, TaskFile, task_path, to_yaml
+from swarm.task import EvidenceItem, TaskFile, to_yaml
 
 LEASE = 900.0
 T0 = 1_800_000_000.0

@@ -10,11 +10,10 @@ import pytest
 from swarm import claims
 from swarm.forge.base import Review
 from swarm.gitstore import MAIN
-from swarm.layout import deliverables_dir, research_path
+from swarm.layout import deliverables_dir, research_path, task_path
 from swarm.settings import from_yaml as settings_from_yaml
 from swarm.settings import to_yaml as settings_to_yaml
 from swarm.states import State
-from swarm.task import task_path
 from swarm.verify import verify
 from tests.swarm.flow import LEASE, Flow
 

@@ -10,9 +10,10 @@ from swarm.layout import (
     ledger_path,
     owned_by,
     research_path,
+    task_dir,
+    task_path,
     wbs_folder,
 )
-from swarm.task import task_dir, task_path
 
 
 def test_every_kind_of_file_of_a_task_is_in_its_subtasks_folder() -> None:

@@ -20,10 +20,10 @@ from swarm.cli.demo import example_plan_path
 from swarm.errors import SwarmError
 from swarm.forge.local import LocalForge
 from swarm.gitstore import MAIN, GitStore
+from swarm.layout import task_id_of_path
 from swarm.materialize import build_tree, default_settings, materialize
 from swarm.plan_tasks import build_tasks
 from swarm.repo import open_repo
-from swarm.task import task_id_of_path
 from tests.shared_plans import PLANS, needs_shared_plans, plan_path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

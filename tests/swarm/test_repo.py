@@ -9,9 +9,9 @@ from planexe import read_plan
 from swarm.cli.demo import example_plan_path
 from swarm.errors import SwarmError
 from swarm.gitstore import MAIN, Identity
+from swarm.layout import task_dir
 from swarm.materialize import materialize
 from swarm.repo import Repo, open_repo
-from swarm.task import task_dir
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +67,19 @@ def test_the_flat_layout_of_earlier_versions_is_refused_by_name(tmp_path) -> Non
     commit(repo, moved)
     with pytest.raises(SwarmError, match=r"lie flat in tasks/.*materialize the plan again"):
         open_repo(out)
+
+
+def test_the_plan_title_is_the_settings_one(repo: Repo) -> None:
+    assert repo.plan_title() == repo.settings().plan.title != ""
+
+
+@pytest.mark.parametrize(
+    "text", [b"plan: [unclosed\n", b"plan: {}\n", b"plan:\n  title: [1, 2]\n", b"\xff\xfe"]
+)
+def test_a_title_that_cannot_be_read_is_the_settings_error(tmp_path, text: bytes) -> None:
+    out = tmp_path / "repo"
+    materialize(read_plan(example_plan_path()), out)
+    broken = open_repo(out)
+    commit(broken, {"swarm.yaml": text})
+    with pytest.raises(SwarmError, match=r"swarm\.yaml"):
+        broken.plan_title()

@@ -4,19 +4,9 @@ import jsonschema
 import pytest
 
 from swarm import task as task_mod
-from swarm.layout import research_path
+from swarm.layout import research_path, slugify, task_id_of_path, task_path
 from swarm.states import State
-from swarm.task import (
-    NodeRef,
-    TaskFile,
-    TaskFileError,
-    from_yaml,
-    json_schema,
-    slugify,
-    task_id_of_path,
-    task_path,
-    to_yaml,
-)
+from swarm.task import NodeRef, TaskFile, TaskFileError, from_yaml, json_schema, to_yaml
 
 
 def make_task(**changes) -> TaskFile:

@@ -16,13 +16,13 @@ from swarm.cli.demo import DEMO_HUMAN, example_plan_path
 from swarm.errors import SwarmError
 from swarm.gitstore import MAIN, Identity
 from swarm.human import change_settings
-from swarm.layout import ledger_path
+from swarm.layout import ledger_path, subtask_dir, task_path
 from swarm.llm.api import LedgerLine
 from swarm.llm.ledger import ledger_to_jsonl, ledger_total
 from swarm.materialize import materialize
 from swarm.repo import FORGE_DIR, Repo, open_repo
 from swarm.states import State
-from swarm.task import subtask_dir, task_path, to_yaml
+from swarm.task import to_yaml
 from swarm.task_index import STORE, TaskIndex, blob_id
 
 

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from swarm.forge.local import LocalForge
-from swarm.layout import deliverables_dir
-from swarm.task import task_dir
+from swarm.layout import deliverables_dir, task_dir
 from swarm.trailers import parse
 from tests.swarm.cli.cli_helpers import (
     HUMAN,

@@ -11,9 +11,10 @@ import pytest
 
 from swarm import trailers
 from swarm.gitstore import MAIN, GitStore
+from swarm.layout import task_path
 from swarm.pulls import identity
 from swarm.states import State
-from swarm.task import task_path, to_yaml
+from swarm.task import to_yaml
 from tests.swarm.cli.cli_helpers import (
     assert_one_error_line,
     call,

@@ -9,9 +9,9 @@ from dataclasses import dataclass, replace
 
 from swarm.gates import RULES, passed, run_gates
 from swarm.gates.model import Approval, MemorySnapshot
-from swarm.layout import deliverables_dir, ledger_path, research_path
+from swarm.layout import deliverables_dir, ledger_path, research_path, task_dir, task_path
 from swarm.states import TRANSITIONS, State
-from swarm.task import from_yaml, task_dir, task_path
+from swarm.task import from_yaml
 from tests.swarm.gates.builders import (
     AGENT,
     HEAD_COMMIT,

@@ -30,7 +30,7 @@ from swarm.cli import main
 from swarm.gitstore import MAIN
 from swarm.integrator import INTEGRATOR, finish_merged_pulls, judge, merge
 from swarm.issue_specs import state_label
-from swarm.layout import ledger_path
+from swarm.layout import ledger_path, task_path
 from swarm.llm.ledger import ledger_to_jsonl
 from swarm.pulls import Proposal, identity, propose
 from swarm.repo import Repo, open_repo
@@ -40,7 +40,7 @@ from swarm.runtime.runner import Runner
 from swarm.runtime.spawn import SpawnOptions, run_pass, spawn
 from swarm.runtime.stage import run_stage
 from swarm.states import Role, State
-from swarm.task import task_path, to_yaml
+from swarm.task import to_yaml
 from swarm.trailers import format_message
 from tests.swarm.runtime.central import (
     Luigid,

@@ -4,9 +4,10 @@ as main has them now."""
 from __future__ import annotations
 
 from swarm.gitstore import MAIN, Identity
+from swarm.layout import task_path
 from swarm.runtime.context import StageContext
 from swarm.states import State
-from swarm.task import task_path, to_yaml
+from swarm.task import to_yaml
 from tests.swarm.runtime.invariants import example_repo
 
 

@@ -33,7 +33,7 @@ from swarm.cli.demo import DEMO_HUMAN
 from swarm.gitstore import MAIN
 from swarm.human import change_settings
 from swarm.integrator import INTEGRATOR, judge
-from swarm.layout import ledger_path
+from swarm.layout import ledger_path, task_path
 from swarm.llm.ledger import ledger_to_jsonl
 from swarm.pulls import Proposal, identity, propose
 from swarm.repo import Repo, open_repo
@@ -41,7 +41,7 @@ from swarm.runtime.context import StageContext
 from swarm.runtime.engines import engine_spec
 from swarm.runtime.spawn import SpawnOptions, spawn
 from swarm.states import Role
-from swarm.task import task_path, to_yaml
+from swarm.task import to_yaml
 from swarm.trailers import format_message
 from swarm.verify import verify
 from tests.swarm.runtime.invariants import (

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from swarm.layout import task_dir
 from swarm.runtime.stages import dependency_order, pass_stages, ready_by_state, remaining
 from swarm.states import State
-from swarm.task import task_dir
 from swarm.task_index import Node, Planned, TaskEntry
 
 
