@@ -41,6 +41,14 @@ for 60 s, a 36-second run's objects are still in memory when verify starts and a
 run's are on disk, and the 10,000-task figure (reading some 800 MB back) was compared with a
 1,000-task one reading nothing.
 
+The development VM's speed drifts: the same no-op scheduling of 3,000 stages took 14 s in one
+run and 24 s in another an hour apart, and within one run the 1,000-task size may be measured
+in a fast spell and the 10,000-task size in a slow one. So a yardstick (`reference_s`: a fixed
+piece of work of the same kind as the steps', JSON, hashing, sorting, small records) is timed
+just before and just after each step, and `*_calibrated_ratio` is the ratio of the step's
+seconds counted in yardsticks: what is left when the machine's own drift is divided out. The
+plain ratios are given too.
+
 A spawn that ends with thousands of loose objects packs them (`swarm/repack.py`), within the
 spawn's time; `repo_*_disk_mb` is the repository's size on disk after it, in whole blocks.
 
@@ -57,6 +65,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import multiprocessing
 import os
@@ -72,9 +81,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import cast
+from typing import TypeVar, cast
 
 ROOT = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
 # bench/swarm.py is named like the package: keep this folder off the import path
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
@@ -115,6 +125,9 @@ RATIOS = (
     "spawn_stage_cpu_ms_{k}",
     "verify_commit_cpu_ms_{k}",
 )
+
+# steps whose ratio is also given in yardsticks (see the module's doc)
+CALIBRATED = ("materialize", "status", "schedule", "spawn", "verify")
 
 
 class NoOp(luigi.Task):
@@ -170,6 +183,27 @@ def timed(step: Callable[[], object]) -> Timed:
 
 def median_of(step: Callable[[], object], repeat: int) -> float:
     return statistics.median(timed(step).wall for _ in range(repeat))
+
+
+def reference_s() -> float:
+    """Seconds this machine takes now for a fixed piece of work of the kind the steps do
+    (building small records, JSON, hashing, sorting): the yardstick. The median of five."""
+    records = [{"id": f"{i % 97}.{i % 13}.{i}", "deps": list(range(i % 5))} for i in range(20_000)]
+    runs = []
+    for _ in range(5):
+        start = time.perf_counter()
+        text = json.dumps(records)
+        hashlib.sha1(json.dumps(json.loads(text)).encode()).hexdigest()
+        sorted(records, key=lambda r: tuple(int(p) for p in str(r["id"]).split(".")))
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
+
+
+def calibrated(step: Callable[[], T]) -> tuple[T, float]:
+    """The step's value, and the yardstick taken just before and just after it (the mean)."""
+    before = reference_s()
+    value = step()
+    return value, (before + reference_s()) / 2
 
 
 def materialize_plan(plan_dir: Path, out: Path) -> None:
@@ -229,10 +263,16 @@ def measure(n: int, work: Path, repeat: int, run_spawn: bool, probe: float) -> d
     out = work / f"repo-{n}"
     k = label(n)
     got: dict[str, object] = {}
-    got[f"materialize_{k}_s"], got[f"materialize_cpu_{k}_s"] = materialized(plan_dir, out, repeat)
-    got[f"status_{k}_s"] = median_of(lambda: status_command(out), repeat)
+    (wall, cpu), got[f"yardstick_materialize_{k}_s"] = calibrated(
+        lambda: materialized(plan_dir, out, repeat)
+    )
+    got[f"materialize_{k}_s"], got[f"materialize_cpu_{k}_s"] = wall, cpu
+    got[f"status_{k}_s"], got[f"yardstick_status_{k}_s"] = calibrated(
+        lambda: median_of(lambda: status_command(out), repeat)
+    )
     got[f"status_in_process_{k}_s"] = median_of(lambda: status_in_process(out), repeat)
-    got[f"schedule_{k}_s"], got[f"schedule_{k}_stages"] = schedule_only(out)
+    (seconds, stages), got[f"yardstick_schedule_{k}_s"] = calibrated(lambda: schedule_only(out))
+    got[f"schedule_{k}_s"], got[f"schedule_{k}_stages"] = seconds, stages
     print(
         f"{n} tasks: materialize {got[f'materialize_{k}_s']:.2f} s; scheduling alone "
         f"{got[f'schedule_{k}_s']:.1f} s for {got[f'schedule_{k}_stages']} stages; status "
@@ -243,7 +283,9 @@ def measure(n: int, work: Path, repeat: int, run_spawn: bool, probe: float) -> d
     size_before = disk_bytes(out)
     if run_spawn:
         options = SpawnOptions(engine_spec("offline"), AGENTS, AGENTS, AGENTS, workers=AGENTS)
-        run = timed(lambda: spawn(out, options, sleep=time.sleep))
+        run, got[f"yardstick_spawn_{k}_s"] = calibrated(
+            lambda: timed(lambda: spawn(out, options, sleep=time.sleep))
+        )
         seconds, report = run.wall, run.value  # a SpawnReport
         got[f"spawn_cpu_{k}_s"] = run.cpu
         assert not report.luigi_failures, report.failures[:3]  # type: ignore[attr-defined]
@@ -267,7 +309,9 @@ def measure(n: int, work: Path, repeat: int, run_spawn: bool, probe: float) -> d
     got[f"status_after_spawn_{k}_s"] = median_of(lambda: status_command(out), repeat)
     got[f"status_after_spawn_in_process_{k}_s"] = median_of(lambda: status_in_process(out), repeat)
     evict(out)  # verify from disk at both sizes (see the module's doc)
-    checked = timed(lambda: swarm_command("verify", str(out)))
+    checked, got[f"yardstick_verify_{k}_s"] = calibrated(
+        lambda: timed(lambda: swarm_command("verify", str(out)))
+    )
     seconds, commits = checked.wall, len(GitStore.open(out).log_first_parent(MAIN))
     # a history cut short is verified too; its time is not that of the whole plan's
     got[f"verify_{k}_s"] = seconds if run_spawn else None
@@ -388,6 +432,14 @@ def main() -> None:
         if isinstance(a, float) and isinstance(b, float) and a > 0 and small != large:
             name = template.replace("_{k}", "").removesuffix("_s")
             results[f"{name}_ratio"] = round(b / a, 2)
+    for step in CALIBRATED:
+        a, b = results.get(f"{step}_{small}_s"), results.get(f"{step}_{large}_s")
+        ya = results.get(f"yardstick_{step}_{small}_s")
+        yb = results.get(f"yardstick_{step}_{large}_s")
+        values = (a, b, ya, yb)
+        if all(isinstance(v, float) and v > 0 for v in values) and small != large:
+            a, b, ya, yb = (float(cast(float, v)) for v in values)
+            results[f"{step}_calibrated_ratio"] = round((b / yb) / (a / ya), 2)
     rate = results.get(f"spawn_{large}_stages_per_s")
     stages = results.get(f"schedule_{large}_stages")
     if results.get(f"spawn_{large}_s") is None and isinstance(rate, float) and stages:
