@@ -25,7 +25,7 @@ from swarm import task as task_mod
 from swarm.claims import Claim
 from swarm.gates import run_gates
 from swarm.gates.model import Actor, Approval, Finding, GateInput, MemorySnapshot, Proposal
-from swarm.layout import ledger_path
+from swarm.layout import ledger_path, task_path
 from swarm.materialize import default_settings
 from swarm.plan_tasks import build_tasks
 from swarm.settings import Settings
@@ -84,7 +84,7 @@ class World:
 
     def path(self, task_id: str) -> str:
         task = self.tasks[task_id]
-        return task_mod.task_path(task.id, task.title)
+        return task_path(task.id, task.title)
 
     def put(self, task: TaskFile) -> None:
         self.tasks[task.id] = task

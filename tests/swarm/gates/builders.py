@@ -20,7 +20,7 @@ from swarm.claims import Claim
 from swarm.gates import run_gates
 from swarm.gates.model import Actor, Approval, Finding, GateInput, MemorySnapshot, Proposal
 from swarm.gitstore import Change
-from swarm.layout import compliance_path, deliverables_dir, ledger_path, research_path
+from swarm.layout import compliance_path, deliverables_dir, ledger_path, research_path, task_path
 from swarm.settings import PlanRef, Settings
 from swarm.states import ROLE_OF_STAGE, STAGE_OF, Role, State, Transition, transition
 from swarm.task import EvidenceItem, NodeRef, TaskFile
@@ -82,7 +82,7 @@ TITLES = {"1.1.1": "Survey the site", "1.1.2": "Draft the budget", TASK: "Sign t
 
 
 def path_of(task_id: str) -> str:
-    return task_mod.task_path(task_id, TITLES[task_id])
+    return task_path(task_id, TITLES[task_id])
 
 
 def task_bytes(task: TaskFile) -> bytes:
