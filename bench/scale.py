@@ -42,12 +42,12 @@ run's are on disk, and the 10,000-task figure (reading some 800 MB back) was com
 1,000-task one reading nothing.
 
 The development VM's speed drifts: the same no-op scheduling of 3,000 stages took 14 s in one
-run and 24 s in another an hour apart, and within one run the 1,000-task size may be measured
-in a fast spell and the 10,000-task size in a slow one. So a yardstick (`reference_s`: a fixed
-piece of work of the same kind as the steps', JSON, hashing, sorting, small records) is timed
-just before and just after each step, and `*_calibrated_ratio` is the ratio of the step's
-seconds counted in yardsticks: what is left when the machine's own drift is divided out. The
-plain ratios are given too.
+run and 24 s in another an hour apart, and a run measures its 1,000-task size some ten
+minutes before its 10,000-task one. `yardstick_*` is how long a fixed piece of work of the
+steps' kind (`reference_s`: JSON, hashing, sorting, small records) took around each step, the
+mean of a sample just before it and one just after: it shows how fast the machine was then.
+It is not divided out of the ratios: in one run it ranged from 0.095 to 0.273 s, more than
+the drift it would correct.
 
 A spawn that ends with thousands of loose objects packs them (`swarm/repack.py`), within the
 spawn's time; `repo_*_disk_mb` is the repository's size on disk after it, in whole blocks.
@@ -126,9 +126,6 @@ RATIOS = (
     "verify_commit_cpu_ms_{k}",
 )
 
-# steps whose ratio is also given in yardsticks (see the module's doc)
-CALIBRATED = ("materialize", "status", "schedule", "spawn", "verify")
-
 
 class NoOp(luigi.Task):
     """A stage that does nothing: what is left of a stage's cost is the runtime's own."""
@@ -200,7 +197,7 @@ def reference_s() -> float:
 
 
 def calibrated(step: Callable[[], T]) -> tuple[T, float]:
-    """The step's value, and the yardstick taken just before and just after it (the mean)."""
+    """The step's value, and the yardstick around it (the mean of one before, one after)."""
     before = reference_s()
     value = step()
     return value, (before + reference_s()) / 2
@@ -432,14 +429,6 @@ def main() -> None:
         if isinstance(a, float) and isinstance(b, float) and a > 0 and small != large:
             name = template.replace("_{k}", "").removesuffix("_s")
             results[f"{name}_ratio"] = round(b / a, 2)
-    for step in CALIBRATED:
-        a, b = results.get(f"{step}_{small}_s"), results.get(f"{step}_{large}_s")
-        ya = results.get(f"yardstick_{step}_{small}_s")
-        yb = results.get(f"yardstick_{step}_{large}_s")
-        values = (a, b, ya, yb)
-        if all(isinstance(v, float) and v > 0 for v in values) and small != large:
-            a, b, ya, yb = (float(cast(float, v)) for v in values)
-            results[f"{step}_calibrated_ratio"] = round((b / yb) / (a / ya), 2)
     rate = results.get(f"spawn_{large}_stages_per_s")
     stages = results.get(f"schedule_{large}_stages")
     if results.get(f"spawn_{large}_s") is None and isinstance(rate, float) and stages:
