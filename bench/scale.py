@@ -196,7 +196,7 @@ def reference_s() -> float:
     return statistics.median(runs)
 
 
-def calibrated(step: Callable[[], T]) -> tuple[T, float]:
+def with_yardstick(step: Callable[[], T]) -> tuple[T, float]:
     """The step's value, and the yardstick around it (the mean of one before, one after)."""
     before = reference_s()
     value = step()
@@ -260,15 +260,15 @@ def measure(n: int, work: Path, repeat: int, run_spawn: bool, probe: float) -> d
     out = work / f"repo-{n}"
     k = label(n)
     got: dict[str, object] = {}
-    (wall, cpu), got[f"yardstick_materialize_{k}_s"] = calibrated(
+    (wall, cpu), got[f"yardstick_materialize_{k}_s"] = with_yardstick(
         lambda: materialized(plan_dir, out, repeat)
     )
     got[f"materialize_{k}_s"], got[f"materialize_cpu_{k}_s"] = wall, cpu
-    got[f"status_{k}_s"], got[f"yardstick_status_{k}_s"] = calibrated(
+    got[f"status_{k}_s"], got[f"yardstick_status_{k}_s"] = with_yardstick(
         lambda: median_of(lambda: status_command(out), repeat)
     )
     got[f"status_in_process_{k}_s"] = median_of(lambda: status_in_process(out), repeat)
-    (seconds, stages), got[f"yardstick_schedule_{k}_s"] = calibrated(lambda: schedule_only(out))
+    (seconds, stages), got[f"yardstick_schedule_{k}_s"] = with_yardstick(lambda: schedule_only(out))
     got[f"schedule_{k}_s"], got[f"schedule_{k}_stages"] = seconds, stages
     print(
         f"{n} tasks: materialize {got[f'materialize_{k}_s']:.2f} s; scheduling alone "
@@ -280,7 +280,7 @@ def measure(n: int, work: Path, repeat: int, run_spawn: bool, probe: float) -> d
     size_before = disk_bytes(out)
     if run_spawn:
         options = SpawnOptions(engine_spec("offline"), AGENTS, AGENTS, AGENTS, workers=AGENTS)
-        run, got[f"yardstick_spawn_{k}_s"] = calibrated(
+        run, got[f"yardstick_spawn_{k}_s"] = with_yardstick(
             lambda: timed(lambda: spawn(out, options, sleep=time.sleep))
         )
         seconds, report = run.wall, run.value  # a SpawnReport
@@ -306,7 +306,7 @@ def measure(n: int, work: Path, repeat: int, run_spawn: bool, probe: float) -> d
     got[f"status_after_spawn_{k}_s"] = median_of(lambda: status_command(out), repeat)
     got[f"status_after_spawn_in_process_{k}_s"] = median_of(lambda: status_in_process(out), repeat)
     evict(out)  # verify from disk at both sizes (see the module's doc)
-    checked, got[f"yardstick_verify_{k}_s"] = calibrated(
+    checked, got[f"yardstick_verify_{k}_s"] = with_yardstick(
         lambda: timed(lambda: swarm_command("verify", str(out)))
     )
     seconds, commits = checked.wall, len(GitStore.open(out).log_first_parent(MAIN))

@@ -48,8 +48,8 @@ class _Spans:
     def related(self, a: str, b: str) -> bool:
         return self.inside(a, b) or self.inside(b, a)
 
-    def ancestors_or_self(self, node: str) -> Iterator[str]:
-        at: str | None = node
+    def ancestors(self, node: str) -> Iterator[str]:
+        at = self.parent.get(node)
         while at is not None:
             yield at
             at = self.parent.get(at)
@@ -157,8 +157,8 @@ class _Dependents:
         """Indices of those deps, in the order of their dependents' first appearance."""
         lo = bisect.bisect_left(self.starts, self.spans.start[node])
         hi = bisect.bisect_left(self.starts, self.spans.end[node])
-        above = [n for n in self.spans.ancestors_or_self(node) if n != node]
-        nodes = [*self.ordered[lo:hi], *(n for n in above if n in self.by_node)]
+        above = (n for n in self.spans.ancestors(node) if n in self.by_node)
+        nodes = [*self.ordered[lo:hi], *above]
         nodes.sort(key=self.rank.__getitem__)
         return [j for n in nodes for j in self.by_node[n]]
 

@@ -23,7 +23,7 @@ from swarm.gates.model import Actor, Approval, Finding, GateInput, Proposal
 from swarm.gitstore import MAIN, GitStore, RefConflict
 from swarm.pulls import HUMAN_STAGE, identity
 from swarm.repo import FORGE_DIR, Repo
-from swarm.settings import SETTINGS_PATH, Settings, from_yaml
+from swarm.settings import SETTINGS_PATH, Settings, from_bytes
 from swarm.snapshots import TreeSnapshot
 from swarm.states import ROLE_OF_STAGE, Role
 
@@ -62,8 +62,8 @@ def base_settings(git: GitStore, base: str) -> Settings | None:
     if data is None:
         return None
     try:
-        return from_yaml(data.decode("utf-8"))
-    except (SwarmError, UnicodeDecodeError):
+        return from_bytes(data)
+    except SwarmError:
         return None
 
 

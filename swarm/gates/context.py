@@ -14,7 +14,7 @@ from swarm.errors import SwarmError
 from swarm.gates.model import Finding, GateInput, Severity, Snapshot
 from swarm.layout import owned_by, task_dir, task_id_of_path
 from swarm.settings import SETTINGS_PATH, Budgets, GateSettings, Settings
-from swarm.settings import from_yaml as settings_from_yaml
+from swarm.settings import from_bytes as settings_from_bytes
 from swarm.states import AGENT_ROLES
 from swarm.task import TaskFile, TaskFileError
 from swarm.task import from_yaml as task_from_yaml
@@ -100,9 +100,7 @@ class Context:
         if data is None:
             return None, "missing on the base: the gates need the repository's settings"
         try:
-            return settings_from_yaml(data.decode("utf-8")), None
-        except UnicodeDecodeError:
-            return None, "is not UTF-8 text on the base"
+            return settings_from_bytes(data), None
         except SwarmError as exc:
             return None, f"is invalid on the base: {exc.message}"
 

@@ -249,3 +249,7 @@ def test_a_base_without_valid_settings_fails() -> None:
     pr = _research_pr()
     pr.base["swarm.yaml"] = b"humans: [alice]\n"
     assert errors_of(judge(pr), "schema")[0].path == "swarm.yaml"
+    pr = _research_pr()
+    pr.base["swarm.yaml"] = b"\xff\xfe"
+    found = errors_of(judge(pr), "schema")
+    assert found[0].path == "swarm.yaml" and "not UTF-8 text" in found[0].message
