@@ -1,8 +1,9 @@
 """Benchmark: how each step's cost grows with the plan, on synthetic plans (bench/synth_plan.py)
 of 1,000 and 10,000 tasks.
 
-For each size: `materialize` (in-process, reading the plan included; the median of --repeat
-runs, each into a new directory); `swarm status` on the new repository, as a command (`python
+For each size: `materialize` (reading the plan included), each time in a new process as a user
+runs it, --materialize-rounds times with the sizes interleaved (see below); `swarm status` on
+the new repository, as a command (`python
 -m swarm status DIR`, interpreter start-up and imports included) and in-process; the runtime's
 scheduling alone (`schedule`): the first pass's stages of that repository (three per task)
 handed to luigid by the feeder and run by 8 assistants as luigi tasks that do nothing; `swarm
@@ -47,7 +48,11 @@ minutes before its 10,000-task one. `yardstick_*` is how long a fixed piece of w
 steps' kind (`reference_s`: JSON, hashing, sorting, small records) took around each step, the
 mean of a sample just before it and one just after: it shows how fast the machine was then.
 It is not divided out of the ratios: in one run it ranged from 0.095 to 0.273 s, more than
-the drift it would correct.
+the drift it would correct. Materialize, the shortest step (0.3 s at 1,000 tasks), is what
+such drift moved most (its ratio read 9.0, 10.0 and 10.8 in three runs of the same code), so
+it is measured in rounds, the sizes in the order 1k, 10k, then 10k, 1k, and so on, so that
+both sizes see the same machine: `materialize_*_s` is the median over the rounds,
+`materialize_*_runs_s` each round's time and `materialize_round_ratios` each round's ratio.
 
 A spawn that ends with thousands of loose objects packs them (`swarm/repack.py`), within the
 spawn's time; `repo_*_disk_mb` is the repository's size on disk after it, in whole blocks.
@@ -58,6 +63,7 @@ children (luigid, the workers, the status commands).
 The last line of output is one JSON object.
 
 Usage: python bench/scale.py [--sizes 1000,10000] [--spawn-sizes 1000,10000] [--repeat 3]
+                             [--materialize-rounds 5] [--work DIR]
 """
 
 from __future__ import annotations
@@ -81,7 +87,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 ROOT = Path(__file__).resolve().parents[1]
 T = TypeVar("T")
@@ -207,15 +213,47 @@ def materialize_plan(plan_dir: Path, out: Path) -> None:
     materialize(read_plan(plan_dir), out)  # reading the plan is part of the step
 
 
-def materialized(plan_dir: Path, out: Path, repeat: int) -> tuple[float, float]:
-    """The median wall and CPU seconds to materialize the plan, into `out` last."""
-    runs = []
-    for attempt in range(repeat):
-        target = out if attempt == repeat - 1 else out.with_name(f"{out.name}-{attempt}")
-        runs.append(timed(partial(materialize_plan, plan_dir, target)))
-        if target != out:
-            shutil.rmtree(target)
-    return statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs)
+def plan_of(n: int, work: Path) -> Path:
+    plan_dir = work / f"plan-{n}"
+    return plan_dir if plan_dir.is_dir() else synth_plan.write(plan_dir, n)
+
+
+def materialize_once(n: int, work: Path) -> dict[str, float]:
+    """One materialize of the n-task plan into `work/repo-N`, in this (new) process, as a user
+    runs `swarm materialize`: the plan is written first, untimed."""
+    run = timed(partial(materialize_plan, plan_of(n, work), work / f"repo-{n}"))
+    return {"wall": run.wall, "cpu": run.cpu, "peak_rss_mb": max(peak_rss_mb())}
+
+
+def round_order(sizes: list[int], round_no: int) -> list[int]:
+    """The sizes in ascending order in even rounds, descending in odd ones (ABBA): a machine
+    slowing down steadily weighs on both sizes alike."""
+    return sorted(sizes, reverse=round_no % 2 == 1)
+
+
+def materialize_rounds(sizes: list[int], work: Path, rounds: int) -> dict[str, object]:
+    """Materialize every size once a round, each in a process of its own, sizes interleaved;
+    the medians over the rounds, and each round's ratio. The last round's repository of each
+    size is kept (`repo-N`) for the steps after."""
+    runs: dict[int, list[dict[str, float]]] = {n: [] for n in sizes}
+    for round_no in range(rounds):
+        for n in round_order(sizes, round_no):
+            into = work / f"repo-{n}"
+            if into.exists():
+                shutil.rmtree(into)
+            runs[n].append(run_child(["--materialize-once", str(n), "--work", str(work)]))
+    got: dict[str, object] = {}
+    for n in sizes:
+        k = label(n)
+        got[f"materialize_{k}_s"] = statistics.median(r["wall"] for r in runs[n])
+        got[f"materialize_cpu_{k}_s"] = statistics.median(r["cpu"] for r in runs[n])
+        got[f"materialize_{k}_runs_s"] = [round(r["wall"], 3) for r in runs[n]]
+        got[f"materialize_{k}_peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs[n])
+    small, large = min(sizes), max(sizes)
+    if small != large:
+        pairs = zip(runs[small], runs[large], strict=True)
+        got["materialize_round_ratios"] = [round(b["wall"] / a["wall"], 2) for a, b in pairs]
+    return got
 
 
 def swarm_command(*args: str) -> None:
@@ -256,14 +294,9 @@ def label(n: int) -> str:
 
 
 def measure(n: int, work: Path, repeat: int, run_spawn: bool, probe: float) -> dict[str, object]:
-    plan_dir = synth_plan.write(work / f"plan-{n}", n)
-    out = work / f"repo-{n}"
+    out = work / f"repo-{n}"  # materialized by materialize_rounds
     k = label(n)
     got: dict[str, object] = {}
-    (wall, cpu), got[f"yardstick_materialize_{k}_s"] = with_yardstick(
-        lambda: materialized(plan_dir, out, repeat)
-    )
-    got[f"materialize_{k}_s"], got[f"materialize_cpu_{k}_s"] = wall, cpu
     got[f"status_{k}_s"], got[f"yardstick_status_{k}_s"] = with_yardstick(
         lambda: median_of(lambda: status_command(out), repeat)
     )
@@ -271,7 +304,7 @@ def measure(n: int, work: Path, repeat: int, run_spawn: bool, probe: float) -> d
     (seconds, stages), got[f"yardstick_schedule_{k}_s"] = with_yardstick(lambda: schedule_only(out))
     got[f"schedule_{k}_s"], got[f"schedule_{k}_stages"] = seconds, stages
     print(
-        f"{n} tasks: materialize {got[f'materialize_{k}_s']:.2f} s; scheduling alone "
+        f"{n} tasks: scheduling alone "
         f"{got[f'schedule_{k}_s']:.1f} s for {got[f'schedule_{k}_stages']} stages; status "
         f"{got[f'status_{k}_s']:.3f} s as a command, {got[f'status_in_process_{k}_s']:.3f} s "
         "in-process",
@@ -375,14 +408,20 @@ def peak_rss_mb() -> tuple[float, float]:
     return own / 1024, children / 1024
 
 
-def measure_in_own_process(n: int, args: argparse.Namespace, work: Path) -> dict[str, object]:
-    command = [sys.executable, __file__, "--one", str(n), "--work", str(work)]
-    command += ["--repeat", str(args.repeat), "--probe-seconds", str(args.probe_seconds)]
-    command += ["--spawn-sizes", args.spawn_sizes]
+def run_child(options: list[str]) -> dict[str, Any]:
+    """Run this script with `options` in a new process; its last line of output, as JSON."""
+    command = [sys.executable, __file__, *options]
     done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
     lines = done.stdout.splitlines()
-    print("\n".join(lines[:-1]), flush=True)
-    return cast(dict[str, object], json.loads(lines[-1]))
+    if lines[:-1]:
+        print("\n".join(lines[:-1]), flush=True)
+    return cast(dict[str, Any], json.loads(lines[-1]))
+
+
+def measure_in_own_process(n: int, args: argparse.Namespace, work: Path) -> dict[str, object]:
+    options = ["--one", str(n), "--work", str(work), "--repeat", str(args.repeat)]
+    options += ["--probe-seconds", str(args.probe_seconds), "--spawn-sizes", args.spawn_sizes]
+    return run_child(options)
 
 
 def main() -> None:
@@ -396,7 +435,14 @@ def main() -> None:
         help="at sizes not spawned to quiescence, spawn this long and measure the rate",
     )
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--materialize-rounds",
+        type=int,
+        default=5,
+        help="materialize every size this many times, each in its own process, interleaved",
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # one size, in this process
+    parser.add_argument("--materialize-once", type=int, help=argparse.SUPPRESS)
     parser.add_argument(
         "--work",
         type=Path,
@@ -404,6 +450,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     spawned = {int(x) for x in args.spawn_sizes.split(",") if x}
+    if args.materialize_once is not None:
+        print(json.dumps(materialize_once(args.materialize_once, args.work)))
+        return
     if args.one is not None:
         got = measure(args.one, args.work, args.repeat, args.one in spawned, args.probe_seconds)
         got["peak_rss_mb"] = max(peak_rss_mb())
@@ -411,13 +460,17 @@ def main() -> None:
         return
     sizes = [int(x) for x in args.sizes.split(",")]
     results: dict[str, object] = {"sizes": sizes, "spawn_sizes": sorted(spawned & set(sizes))}
-    peaks = []
+    peaks: list[float] = []
     with contextlib.ExitStack() as stack:
         if args.work is None:
             work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-scale-")))
         else:
             args.work.mkdir(parents=True)  # new: a stale repository would be measured again
             work = args.work
+        results.update(materialize_rounds(sizes, work, args.materialize_rounds))
+        peaks.extend(
+            float(cast(float, results.pop(f"materialize_{label(n)}_peak_rss_mb"))) for n in sizes
+        )
         for n in sizes:
             got = measure_in_own_process(n, args, work)
             peaks.append(float(cast(float, got.pop("peak_rss_mb"))))
