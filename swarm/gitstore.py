@@ -48,8 +48,15 @@ _Entry = tuple[pygit2.Oid, int]  # a tree entry's id and mode
 _Diff = Iterator[tuple[str, _Entry | None, _Entry | None]]
 
 
-def _entries(tree: pygit2.Tree | None) -> dict[str, _Entry]:
-    return {} if tree is None else {e.name: (e.id, e.filemode) for e in tree}  # type: ignore[misc]
+def _entries(tree: pygit2.Tree) -> dict[str, _Entry]:
+    return {e.name: (e.id, e.filemode) for e in tree}  # type: ignore[misc]
+
+
+# Trees whose entries a store keeps at hand: replaying a history diffs each commit against its
+# parent, so every tree on a changed path is read once as the new side and again, one commit
+# later, as the old side. A few commits' worth; entries are keyed by the tree's id, so they
+# cannot go stale.
+_TREES_REMEMBERED = 256
 
 
 class RefConflict(SwarmError):
@@ -166,6 +173,7 @@ def _public(url: str) -> str:
 class GitStore:
     def __init__(self, repo: pygit2.Repository) -> None:
         self._repo = repo
+        self._tree_entries: dict[pygit2.Oid, dict[str, _Entry]] = {}
         self._guards: Path | None = None
         self._link: RemoteLink | None = None
 
@@ -337,8 +345,8 @@ class GitStore:
         (an entry is (id, mode), None where there is none). A folder whose id is the same on
         both sides is never entered: libgit2's tree diff reads every entry of both trees, so
         replaying a history cost its length times the number of files."""
-        before = _entries(old)
-        after = _entries(new)
+        before = self._entries(old)
+        after = self._entries(new)
         for name in before.keys() | after.keys():
             was, now = before.get(name), after.get(name)
             if was == now:
@@ -351,6 +359,16 @@ class GitStore:
             now_file = None if now_tree is not None else now
             if was_file != now_file:
                 yield path, was_file, now_file
+
+    def _entries(self, tree: pygit2.Tree | None) -> dict[str, _Entry]:
+        if tree is None:
+            return {}
+        known = self._tree_entries.get(tree.id)
+        if known is None:
+            known = self._tree_entries[tree.id] = _entries(tree)
+            if len(self._tree_entries) > _TREES_REMEMBERED:
+                del self._tree_entries[next(iter(self._tree_entries))]  # the oldest
+        return known
 
     def _subtree(self, entry: _Entry | None) -> pygit2.Tree | None:
         if entry is None or entry[1] != _TREE_MODE:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from swarm import gitstore
 from swarm.errors import SwarmError
 from swarm.gitstore import MAIN, GitStore, Identity, RefConflict
 
@@ -452,6 +453,30 @@ def test_diff_agrees_with_git(tmp_path, seed: int) -> None:
     new = store.write_commit(store.apply(old, _random_side(rng, files, "new")), "new", WHO, [old])
     got = [(c.path, c.before, c.after) for c in store.diff(old, new)]
     assert got == _git_diff(store, old, new)
+
+
+def test_one_store_diffing_a_history_agrees_with_git_while_it_forgets_trees(
+    tmp_path, monkeypatch
+) -> None:
+    """The store keeps the entries of the trees it last read (a history replay reads each
+    tree twice): a store diffing one commit after another, and now and then two far apart,
+    still gives git's answer while it forgets the oldest, and keeps no more than it may."""
+    monkeypatch.setattr(gitstore, "_TREES_REMEMBERED", 6)
+    rng = random.Random(7)
+    store = GitStore.init_bare(tmp_path / "repo.git")
+    files = {f"{d}/f{i}": f"{d}{i}\n".encode() for d in ("a", "a/b", "c") for i in range(3)}
+    chain = [store.commit(MAIN, store.write_tree(files), "base", WHO, [], expected=None)]
+    for step in range(40):
+        changes = _random_side(rng, files, f"s{step}")
+        made_files = [path for path, data in changes.items() if data is not None]
+        for path in [p for p in changes if any(p.startswith(f + "/") for f in made_files)]:
+            del changes[path]  # a file and a path through it: not one change set
+        chain.append(store.write_commit(store.apply(chain[-1], changes), "c", WHO, [chain[-1]]))
+        pairs = [(chain[-2], chain[-1]), (rng.choice(chain), chain[-1])]
+        for old, new in pairs:
+            got = [(c.path, c.before, c.after) for c in store.diff(old, new)]
+            assert got == _git_diff(store, old, new)
+        assert len(store._tree_entries) <= 6
 
 
 def test_diff_reports_a_change_of_mode_alone(store) -> None:
