@@ -3,15 +3,15 @@ of 1,000 and 10,000 tasks.
 
 For each size: `materialize` (reading the plan included), each time in a new process as a user
 runs it, --materialize-rounds times with the sizes interleaved (see below); `swarm status` on
-the new repository, as a command (`python
--m swarm status DIR`, interpreter start-up and imports included) and in-process; the runtime's
-scheduling alone (`schedule`): the first pass's stages of that repository (three per task)
-handed to luigid by the feeder and run by 8 assistants as luigi tasks that do nothing; `swarm
-spawn` with the offline engine and 8 agents until nothing more can move (in-process: luigid
-and its workers are forks of this process); `swarm status` again on the repository the run
-left; `swarm verify` of that history, as a command. Each status figure is the median of
---repeat runs. The ratios are the 10,000-task figure over the 1,000-task one: growth no faster
-than linear shows as a ratio of about 10 or less.
+the new repository, as a command (`python -m swarm status DIR`, interpreter start-up and
+imports included) and in-process; the runtime's scheduling alone (`schedule`): the first
+pass's stages of that repository (three per task) handed to luigid by the feeder and run by
+8 assistants as luigi tasks that do nothing; `swarm spawn` with the offline engine and 8
+agents until nothing more can move (in-process: luigid and its workers are forks of this
+process); `swarm status` again on the repository the run left; `swarm verify` of that
+history, as a command. Each status figure is the median of --repeat runs. The ratios are the
+10,000-task figure over the 1,000-task one: growth no faster than linear shows as a ratio of
+about 10 or less.
 
 Steps are timed twice: wall seconds, and CPU seconds (user and system, of the step's process
 and of its children: luigid, the workers, the verify command). CPU seconds are what the step
