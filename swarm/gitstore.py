@@ -52,11 +52,11 @@ def _entries(tree: pygit2.Tree) -> dict[str, _Entry]:
     return {e.name: (e.id, e.filemode) for e in tree}  # type: ignore[misc]
 
 
-# Trees whose entries a store keeps at hand: replaying a history diffs each commit against its
-# parent, so every tree on a changed path is read once as the new side and again, one commit
-# later, as the old side. A few commits' worth; entries are keyed by the tree's id, so they
-# cannot go stale.
-_TREES_REMEMBERED = 256
+# How many tree entries a store keeps at hand (a few MB): replaying a history diffs each commit
+# against its parent, so every tree on a changed path is read once as the new side and again,
+# one commit later, as the old side. Some 100 commits' worth at 10,000 tasks; counted in entries,
+# not trees, so that a wide folder cannot make it large. Keyed by the tree's id: never stale.
+_ENTRIES_REMEMBERED = 20_000
 
 
 class RefConflict(SwarmError):
@@ -174,6 +174,7 @@ class GitStore:
     def __init__(self, repo: pygit2.Repository) -> None:
         self._repo = repo
         self._tree_entries: dict[pygit2.Oid, dict[str, _Entry]] = {}
+        self._entries_held = 0
         self._guards: Path | None = None
         self._link: RemoteLink | None = None
 
@@ -365,9 +366,13 @@ class GitStore:
             return {}
         known = self._tree_entries.get(tree.id)
         if known is None:
-            known = self._tree_entries[tree.id] = _entries(tree)
-            if len(self._tree_entries) > _TREES_REMEMBERED:
-                del self._tree_entries[next(iter(self._tree_entries))]  # the oldest
+            known = _entries(tree)
+            if len(known) <= _ENTRIES_REMEMBERED:
+                self._tree_entries[tree.id] = known
+                self._entries_held += len(known)
+                while self._entries_held > _ENTRIES_REMEMBERED:
+                    oldest = next(iter(self._tree_entries))
+                    self._entries_held -= len(self._tree_entries.pop(oldest))
         return known
 
     def _subtree(self, entry: _Entry | None) -> pygit2.Tree | None:

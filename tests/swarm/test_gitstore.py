@@ -455,13 +455,15 @@ def test_diff_agrees_with_git(tmp_path, seed: int) -> None:
     assert got == _git_diff(store, old, new)
 
 
+@pytest.mark.parametrize("limit", [12, 3])
 def test_one_store_diffing_a_history_agrees_with_git_while_it_forgets_trees(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, limit: int
 ) -> None:
     """The store keeps the entries of the trees it last read (a history replay reads each
     tree twice): a store diffing one commit after another, and now and then two far apart,
-    still gives git's answer while it forgets the oldest, and keeps no more than it may."""
-    monkeypatch.setattr(gitstore, "_TREES_REMEMBERED", 6)
+    still gives git's answer while it forgets the oldest, and holds no more entries than it
+    may (a tree wider than that is not kept at all)."""
+    monkeypatch.setattr(gitstore, "_ENTRIES_REMEMBERED", limit)
     rng = random.Random(7)
     store = GitStore.init_bare(tmp_path / "repo.git")
     files = {f"{d}/f{i}": f"{d}{i}\n".encode() for d in ("a", "a/b", "c") for i in range(3)}
@@ -476,7 +478,9 @@ def test_one_store_diffing_a_history_agrees_with_git_while_it_forgets_trees(
         for old, new in pairs:
             got = [(c.path, c.before, c.after) for c in store.diff(old, new)]
             assert got == _git_diff(store, old, new)
-        assert len(store._tree_entries) <= 6
+        held = sum(len(entries) for entries in store._tree_entries.values())
+        assert held == store._entries_held <= limit
+    assert store._tree_entries  # it did keep some
 
 
 def test_diff_reports_a_change_of_mode_alone(store) -> None:
