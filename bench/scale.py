@@ -237,10 +237,13 @@ def round_order(sizes: list[int], round_no: int) -> list[int]:
     return sorted(sizes, reverse=round_no % 2 == 1)
 
 
-def materialize_rounds(sizes: list[int], work: Path, rounds: int) -> dict[str, object]:
+def materialize_rounds(
+    sizes: list[int], work: Path, rounds: int
+) -> tuple[dict[str, object], float]:
     """Materialize every size once a round, each in a process of its own, sizes interleaved;
-    the medians over the rounds, and each round's ratio. The last round's repository of each
-    size is kept (`repo-N`) for the steps after."""
+    the medians over the rounds and each round's ratio, and the largest resident set of those
+    processes. The last round's repository of each size is kept (`repo-N`) for the steps
+    after."""
     runs: dict[int, list[dict[str, float]]] = {n: [] for n in sizes}
     for round_no in range(rounds):
         for n in round_order(sizes, round_no):
@@ -254,12 +257,11 @@ def materialize_rounds(sizes: list[int], work: Path, rounds: int) -> dict[str, o
         got[f"materialize_{k}_s"] = statistics.median(r["wall"] for r in runs[n])
         got[f"materialize_cpu_{k}_s"] = statistics.median(r["cpu"] for r in runs[n])
         got[f"materialize_{k}_runs_s"] = [round(r["wall"], 3) for r in runs[n]]
-        got[f"materialize_{k}_peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs[n])
     small, large = min(sizes), max(sizes)
     if small != large:
         pairs = zip(runs[small], runs[large], strict=True)
         got["materialize_round_ratios"] = [round(b["wall"] / a["wall"], 2) for a, b in pairs]
-    return got
+    return got, max(r["peak_rss_mb"] for n in sizes for r in runs[n])
 
 
 def swarm_command(*args: str) -> None:
@@ -476,10 +478,9 @@ def main() -> None:
         else:
             args.work.mkdir(parents=True)  # new: a stale repository would be measured again
             work = args.work
-        results.update(materialize_rounds(sizes, work, args.materialize_rounds))
-        peaks.extend(
-            float(cast(float, results.pop(f"materialize_{label(n)}_peak_rss_mb"))) for n in sizes
-        )
+        figures, materialize_peak = materialize_rounds(sizes, work, args.materialize_rounds)
+        results.update(figures)
+        peaks.append(materialize_peak)
         for n in sizes:
             got = measure_in_own_process(n, args, work)
             peaks.append(float(cast(float, got.pop("peak_rss_mb"))))

@@ -48,10 +48,6 @@ _Entry = tuple[pygit2.Oid, int]  # a tree entry's id and mode
 _Diff = Iterator[tuple[str, _Entry | None, _Entry | None]]
 
 
-def _entries(tree: pygit2.Tree) -> dict[str, _Entry]:
-    return {e.name: (e.id, e.filemode) for e in tree}  # type: ignore[misc]
-
-
 # How many tree entries a store keeps at hand (a few MB): replaying a history diffs each commit
 # against its parent, so every tree on a changed path is read once as the new side and again,
 # one commit later, as the old side. Some 100 commits' worth at 10,000 tasks; counted in entries,
@@ -366,7 +362,7 @@ class GitStore:
             return {}
         known = self._tree_entries.get(tree.id)
         if known is None:
-            known = _entries(tree)
+            known = {e.name: (e.id, e.filemode) for e in tree}  # type: ignore[misc]
             if len(known) <= _ENTRIES_REMEMBERED:
                 self._tree_entries[tree.id] = known
                 self._entries_held += len(known)
