@@ -500,6 +500,43 @@ def test_diff_reports_a_change_of_mode_alone(store) -> None:
     assert store._merge_disjoint(old, old, new) is None  # not a plain file: left to libgit2
 
 
+def _tree_object(store: GitStore, raw: bytes) -> str:
+    """A tree object with exactly these bytes, well-formed or not, as a damaged or hostile
+    repository could hold."""
+    return (
+        subprocess.run(
+            ["git", "hash-object", "-t", "tree", "--literally", "-w", "--stdin"],
+            input=raw,
+            cwd=store.path,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .strip()
+    )
+
+
+def test_diff_names_a_folder_entry_that_is_not_a_folder(store) -> None:
+    old = first_commit(store)
+    blob = git("rev-parse", f"{old}:README.md", cwd=store.path)
+    bad = _tree_object(store, b"40000 docs\0" + bytes.fromhex(blob))
+    new = store.write_commit(bad, "x", WHO, [old])
+    with pytest.raises(SwarmError, match=f"{blob} is filed as a folder but is not one"):
+        store.diff(old, new)
+
+
+@pytest.mark.parametrize(
+    "raw", [b"100644 a", b"100644 a\0short", b"garbage\0" + bytes(20), b"100644 a\0" + bytes(21)]
+)
+def test_diff_names_a_folder_that_is_not_a_well_formed_tree(store, raw: bytes) -> None:
+    old = first_commit(store)
+    inner = _tree_object(store, raw)
+    outer = _tree_object(store, b"40000 docs\0" + bytes.fromhex(inner))
+    new = store.write_commit(outer, "x", WHO, [old])
+    with pytest.raises(SwarmError, match=f"folder {inner} is not a well-formed tree"):
+        store.diff(old, new)
+
+
 # --- merge bases ---------------------------------------------------------------------------
 
 
