@@ -42,8 +42,11 @@ for 60 s, a 36-second run's objects are still in memory when verify starts and a
 run's are on disk, and the 10,000-task figure (reading some 800 MB back) was compared with a
 1,000-task one reading nothing. A cold page cache in a VM is not cold on its host, though: how
 much of the repository the host still caches varies from run to run (verify's 1,000-task time
-was 9.1 s in one run and 6.1 s in the next, same code), so verify runs a second time at once,
-its files in memory (`verify_warm_*`): that figure is the program's own.
+was 9.1 s in one run and 6.1 s in the next, same code), so once every size is measured,
+verify runs --verify-rounds times more, its files read into memory first, the sizes
+interleaved as for materialize (below): `verify_warm_*` is the median over those rounds,
+`verify_warm_round_ratios` each round's CPU ratio. That figure is the program's own: run ten
+minutes apart, the same verify of 1,000 tasks took 2.9 and 3.9 ms of CPU a commit.
 
 The development VM's speed drifts: the same no-op scheduling of 3,000 stages took 14 s in one
 run and 24 s in another an hour apart, and a run measures its 1,000-task size some ten
@@ -264,6 +267,39 @@ def materialize_rounds(
     return got, max(r["peak_rss_mb"] for n in sizes for r in runs[n])
 
 
+def read_through(path: Path) -> None:
+    """Read every file under `path` once, untimed, so that a step after reads from memory."""
+    for file in path.rglob("*"):
+        if file.is_file():
+            with file.open("rb") as handle:
+                while handle.read(1 << 20):
+                    pass
+
+
+def verify_rounds(sizes: list[int], work: Path, rounds: int) -> dict[str, object]:
+    """`swarm verify` of every spawned size once a round, the sizes interleaved as for
+    materialize, each with its repository's files read into memory first: what the program
+    costs, measured on the same machine at both sizes."""
+    runs: dict[int, list[Timed]] = {n: [] for n in sizes}
+    for round_no in range(rounds):
+        for n in round_order(sizes, round_no):
+            read_through(work / f"repo-{n}")
+            runs[n].append(timed(partial(swarm_command, "verify", str(work / f"repo-{n}"))))
+    got: dict[str, object] = {}
+    for n in sizes:
+        k = label(n)
+        commits = len(GitStore.open(work / f"repo-{n}").log_first_parent(MAIN))
+        got[f"verify_warm_{k}_s"] = statistics.median(r.wall for r in runs[n])
+        got[f"verify_warm_cpu_{k}_s"] = cpu = statistics.median(r.cpu for r in runs[n])
+        got[f"verify_warm_commit_cpu_ms_{k}"] = cpu / max(commits, 1) * 1000
+        got[f"verify_warm_{k}_runs_s"] = [round(r.wall, 3) for r in runs[n]]
+    small, large = min(sizes), max(sizes)
+    if small != large and rounds:
+        pairs = zip(runs[small], runs[large], strict=True)
+        got["verify_warm_round_ratios"] = [round(b.cpu / a.cpu, 2) for a, b in pairs]
+    return got
+
+
 def swarm_command(*args: str) -> None:
     """A swarm command as a user runs it: a process of its own, which must exit 0 (`verify`
     exits 1 on an illegal history)."""
@@ -360,9 +396,6 @@ def measure(n: int, work: Path, repeat: int, run_spawn: bool, probe: float) -> d
     if run_spawn:
         got[f"verify_cpu_{k}_s"] = checked.cpu
         got[f"verify_commit_cpu_ms_{k}"] = checked.cpu / max(commits, 1) * 1000
-        again = timed(lambda: swarm_command("verify", str(out)))  # its files now in memory
-        got[f"verify_warm_{k}_s"], got[f"verify_warm_cpu_{k}_s"] = again.wall, again.cpu
-        got[f"verify_warm_commit_cpu_ms_{k}"] = again.cpu / max(commits, 1) * 1000
     print(
         f"{n} tasks: {what}: {stages} stages, {got[f'spawn_{k}_stages_per_s'] or 0:.1f} stages/s, "
         f"{got[f'spawn_{k}_kb_per_stage']:.0f} KiB a stage kept, repository "
@@ -452,6 +485,12 @@ def main() -> None:
         default=5,
         help="materialize every size this many times, each in its own process, interleaved",
     )
+    parser.add_argument(
+        "--verify-rounds",
+        type=int,
+        default=3,
+        help="verify every spawned size this many times more, from memory, interleaved",
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # one size, in this process
     parser.add_argument("--materialize-once", type=int, help=argparse.SUPPRESS)
     parser.add_argument(
@@ -485,6 +524,9 @@ def main() -> None:
             got = measure_in_own_process(n, args, work)
             peaks.append(float(cast(float, got.pop("peak_rss_mb"))))
             results.update(got)
+        if args.verify_rounds > 0:
+            done = [n for n in sizes if n in spawned]
+            results.update(verify_rounds(done, work, args.verify_rounds) if done else {})
     small, large = label(min(sizes)), label(max(sizes))
     for template in RATIOS:
         a = results.get(template.format(k=small))
