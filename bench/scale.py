@@ -462,6 +462,15 @@ def run_child(options: list[str]) -> dict[str, Any]:
     return cast(dict[str, Any], json.loads(lines[-1]))
 
 
+def stage_cost(sizes: list[int]) -> dict[str, object]:
+    """bench/stage_cost.py's figures (CPU a stage, the sizes interleaved), from its own process."""
+    command = [sys.executable, str(ROOT / "bench" / "stage_cost.py")]
+    command += ["--sizes", ",".join(str(n) for n in sizes)]
+    done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
+    got = json.loads(done.stdout.splitlines()[-1])
+    return {key: value for key, value in got.items() if key.startswith("stage_")}
+
+
 def measure_in_own_process(n: int, args: argparse.Namespace, work: Path) -> dict[str, object]:
     options = ["--one", str(n), "--work", str(work), "--repeat", str(args.repeat)]
     options += ["--probe-seconds", str(args.probe_seconds), "--spawn-sizes", args.spawn_sizes]
@@ -527,6 +536,7 @@ def main() -> None:
         if args.verify_rounds > 0:
             done = [n for n in sizes if n in spawned]
             results.update(verify_rounds(done, work, args.verify_rounds) if done else {})
+        results.update(stage_cost(sizes))
     small, large = label(min(sizes)), label(max(sizes))
     for template in RATIOS:
         a = results.get(template.format(k=small))
