@@ -3,8 +3,8 @@
 The first commit must be the materialization. After it, a commit that changes anything but the
 README must be a merge of a pull request whose gates pass when re-run on exactly what the merge
 changed: the actor and the claim's token from the commits' trailers, the claim as its ref's
-history says it stood at the moment of the merge, the approvals the merge recorded. Cost is
-linear in the length of history: one tree diff and a few file reads per commit.
+history says it stood at the moment of the merge, the approvals the merge recorded. Each
+commit costs one tree diff (of the folders on the paths it changed) and a few file reads.
 """
 
 from __future__ import annotations
