@@ -63,13 +63,17 @@ both sizes see the same machine: `materialize_*_s` is the median over the rounds
 A spawn that ends with thousands of loose objects packs them (`swarm/repack.py`), within the
 spawn's time; `repo_*_disk_mb` is the repository's size on disk after it, in whole blocks.
 
+A run to quiescence cannot be interleaved (twelve minutes at 10,000 tasks), so last of all
+`bench/stage_cost.py` runs the stages of both sizes in one process, in turns, and its
+`stage_cpu_ms_*` figures (CPU a stage, without the scheduling) join these.
+
 Peak memory is the largest resident set of any of these processes and of any of their
 children (luigid, the workers, the status commands).
 
 The last line of output is one JSON object.
 
 Usage: python bench/scale.py [--sizes 1000,10000] [--spawn-sizes 1000,10000] [--repeat 3]
-                             [--materialize-rounds 5] [--work DIR]
+                             [--materialize-rounds 5] [--verify-rounds 3] [--work DIR]
 """
 
 from __future__ import annotations
