@@ -348,7 +348,8 @@ class GitStore:
         entry of both trees, so replaying a history cost its length times the number of files.
         Within a folder, the entries both sides share are set aside in C, as raw bytes: only the
         few that differ are decoded, so a wide folder costs little more than a narrow one."""
-        before, after = self._entries(old), self._entries(new)
+        where = base.rstrip("/") or "/"
+        before, after = self._entries(old, where), self._entries(new, where)
         gone, came = _decoded(before - after), _decoded(after - before)
         for name in gone.keys() | came.keys():
             was, now = gone.get(name), came.get(name)
@@ -362,18 +363,23 @@ class GitStore:
             if was_file != now_file:
                 yield path, was_file, now_file
 
-    def _entries(self, tree: bytes | None) -> frozenset[bytes]:
-        """A tree's entries, each as git stores it, remembered by the tree's id."""
+    def _entries(self, tree: bytes | None, where: str) -> frozenset[bytes]:
+        """A tree's entries, each as git stores it, remembered by the tree's id (`where` is its
+        path, for the error a damaged one gets)."""
         if tree is None:
             return frozenset()
         known = self._tree_entries.get(tree)
         if known is None:
             kind, raw = self._repo.odb.read(pygit2.Oid(raw=tree))
             if kind != pygit2.enums.ObjectType.TREE:
-                raise SwarmError(f"{self.path}: {tree.hex()} is filed as a folder but is not one")
+                raise SwarmError(
+                    f"{self.path}: {where} ({tree.hex()}) is filed as a folder but is not one"
+                )
             found = _RAW_ENTRY.findall(raw)
             if sum(map(len, found)) != len(raw):
-                raise SwarmError(f"{self.path}: folder {tree.hex()} is not a well-formed tree")
+                raise SwarmError(
+                    f"{self.path}: folder {where} ({tree.hex()}) is not a well-formed tree"
+                )
             known = frozenset(found)
             if len(known) <= _ENTRIES_REMEMBERED:
                 self._tree_entries[tree] = known

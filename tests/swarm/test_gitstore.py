@@ -521,7 +521,7 @@ def test_diff_names_a_folder_entry_that_is_not_a_folder(store) -> None:
     blob = git("rev-parse", f"{old}:README.md", cwd=store.path)
     bad = _tree_object(store, b"40000 docs\0" + bytes.fromhex(blob))
     new = store.write_commit(bad, "x", WHO, [old])
-    with pytest.raises(SwarmError, match=f"{blob} is filed as a folder but is not one"):
+    with pytest.raises(SwarmError, match=rf"docs \({blob}\) is filed as a folder but is not one"):
         store.diff(old, new)
 
 
@@ -533,7 +533,7 @@ def test_diff_names_a_folder_that_is_not_a_well_formed_tree(store, raw: bytes) -
     inner = _tree_object(store, raw)
     outer = _tree_object(store, b"40000 docs\0" + bytes.fromhex(inner))
     new = store.write_commit(outer, "x", WHO, [old])
-    with pytest.raises(SwarmError, match=f"folder {inner} is not a well-formed tree"):
+    with pytest.raises(SwarmError, match=rf"folder docs \({inner}\) is not a well-formed tree"):
         store.diff(old, new)
 
 
