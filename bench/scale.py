@@ -244,6 +244,11 @@ def round_order(sizes: list[int], round_no: int) -> list[int]:
     return sorted(sizes, reverse=round_no % 2 == 1)
 
 
+def pair_ratios(small: list[float], large: list[float]) -> list[float]:
+    """Each round's ratio of the larger size's figure over the smaller one's."""
+    return [round(b / a, 2) for a, b in zip(small, large, strict=True)]
+
+
 def materialize_rounds(
     sizes: list[int], work: Path, rounds: int
 ) -> tuple[dict[str, object], float]:
@@ -266,8 +271,8 @@ def materialize_rounds(
         got[f"materialize_{k}_runs_s"] = [round(r["wall"], 3) for r in runs[n]]
     small, large = min(sizes), max(sizes)
     if small != large:
-        pairs = zip(runs[small], runs[large], strict=True)
-        got["materialize_round_ratios"] = [round(b["wall"] / a["wall"], 2) for a, b in pairs]
+        walls = {n: [r["wall"] for r in runs[n]] for n in (small, large)}
+        got["materialize_round_ratios"] = pair_ratios(walls[small], walls[large])
     return got, max(r["peak_rss_mb"] for n in sizes for r in runs[n])
 
 
@@ -298,9 +303,9 @@ def verify_rounds(sizes: list[int], work: Path, rounds: int) -> dict[str, object
         got[f"verify_warm_commit_cpu_ms_{k}"] = cpu / max(commits, 1) * 1000
         got[f"verify_warm_{k}_runs_s"] = [round(r.wall, 3) for r in runs[n]]
     small, large = min(sizes), max(sizes)
-    if small != large and rounds:
-        pairs = zip(runs[small], runs[large], strict=True)
-        got["verify_warm_round_ratios"] = [round(b.cpu / a.cpu, 2) for a, b in pairs]
+    if small != large:
+        cpus = {n: [r.cpu for r in runs[n]] for n in (small, large)}
+        got["verify_warm_round_ratios"] = pair_ratios(cpus[small], cpus[large])
     return got
 
 
@@ -541,6 +546,7 @@ def main() -> None:
             done = [n for n in sizes if n in spawned]
             results.update(verify_rounds(done, work, args.verify_rounds) if done else {})
         results.update(stage_cost(sizes))
+        peaks.append(max(peak_rss_mb()))  # the processes run from here: verify, stage_cost
     small, large = label(min(sizes)), label(max(sizes))
     for template in RATIOS:
         a = results.get(template.format(k=small))

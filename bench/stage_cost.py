@@ -6,7 +6,8 @@ VM whose speed drifts by more than the growth it looks for (the same verify cost
 ms of CPU a commit half an hour apart). Here both plans are materialized (bench/synth_plan.py)
 and their stages run in this one process, in batches, taking turns: a batch of --batch stages
 of the small plan, one of the large, then the large first, and so on (ABBA) for --rounds
-rounds. A stage is what a luigi worker runs for one (task, stage) (`StageTask.run`: claim, the
+rounds (fewer stages a batch when a plan has too few tasks for --batch). A stage is what
+a luigi worker runs for one (task, stage) (`StageTask.run`: claim, the
 offline engine's work, a pull request, the gates, the merge), without luigid: scale.py measures
 scheduling alone. The tasks are taken evenly across each plan, research then compliance (those
 have no dependencies on other tasks), so that their commits write into every phase's folders,
@@ -36,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 from bench import synth_plan  # noqa: E402
-from bench.scale import label, round_order  # noqa: E402
+from bench.scale import label, pair_ratios, round_order  # noqa: E402
 from planexe import read_plan  # noqa: E402
 from swarm.materialize import materialize  # noqa: E402
 from swarm.repo import open_repo  # noqa: E402
@@ -79,6 +80,9 @@ def measure(sizes: list[int], work: Path, rounds: int, batch: int) -> dict[str, 
         repos[n] = work / f"repo-{n}"
         materialize(read_plan(synth_plan.write(work / f"plan-{n}", n)), repos[n])
     todo = {n: stages_spread(repos[n], rounds * batch) for n in sizes}
+    batch = min(len(stages) for stages in todo.values()) // rounds  # a small plan has fewer
+    if batch == 0:
+        raise SystemExit(f"the plans are too small for {rounds} rounds of stages")
     run_id = uuid.uuid4().hex[:12]
     runs: dict[int, list[float]] = {n: [] for n in sizes}
     for round_no in range(rounds):
@@ -87,7 +91,7 @@ def measure(sizes: list[int], work: Path, rounds: int, batch: int) -> dict[str, 
             runs[n].append(run_batch(repos[n], part, run_id))
     got: dict[str, object] = {"sizes": sizes, "rounds": rounds, "batch": batch}
     for n in sizes:
-        check_merged(repos[n], run_id, len(todo[n]))
+        check_merged(repos[n], run_id, rounds * batch)
         got[f"stage_cpu_ms_{label(n)}"] = round(statistics.median(runs[n]), 3)
         got[f"stage_cpu_ms_{label(n)}_batches"] = [round(x, 2) for x in runs[n]]
     small, large = min(sizes), max(sizes)
@@ -95,8 +99,7 @@ def measure(sizes: list[int], work: Path, rounds: int, batch: int) -> dict[str, 
         got["stage_cpu_ms_ratio"] = round(
             statistics.median(runs[large]) / statistics.median(runs[small]), 3
         )
-        pairs = zip(runs[small], runs[large], strict=True)
-        got["stage_batch_ratios"] = [round(b / a, 2) for a, b in pairs]
+        got["stage_batch_ratios"] = pair_ratios(runs[small], runs[large])
     return got
 
 

@@ -348,8 +348,7 @@ class GitStore:
         entry of both trees, so replaying a history cost its length times the number of files.
         Within a folder, the entries both sides share are set aside in C, as raw bytes: only the
         few that differ are decoded, so a wide folder costs little more than a narrow one."""
-        where = base.rstrip("/") or "/"
-        before, after = self._entries(old, where), self._entries(new, where)
+        before, after = self._entries(old, base), self._entries(new, base)
         gone, came = _decoded(before - after), _decoded(after - before)
         for name in gone.keys() | came.keys():
             was, now = gone.get(name), came.get(name)
@@ -363,14 +362,15 @@ class GitStore:
             if was_file != now_file:
                 yield path, was_file, now_file
 
-    def _entries(self, tree: bytes | None, where: str) -> frozenset[bytes]:
-        """A tree's entries, each as git stores it, remembered by the tree's id (`where` is its
-        path, for the error a damaged one gets)."""
+    def _entries(self, tree: bytes | None, base: str) -> frozenset[bytes]:
+        """A tree's entries, each as git stores it, remembered by the tree's id (`base` is the
+        path of the folder it is, for the error a damaged one gets)."""
         if tree is None:
             return frozenset()
         known = self._tree_entries.get(tree)
         if known is None:
             kind, raw = self._repo.odb.read(pygit2.Oid(raw=tree))
+            where = base.rstrip("/") or "/"
             if kind != pygit2.enums.ObjectType.TREE:
                 raise SwarmError(
                     f"{self.path}: {where} ({tree.hex()}) is filed as a folder but is not one"

@@ -31,3 +31,9 @@ def test_a_stage_that_did_not_merge_fails_the_bench(tmp_path) -> None:
     stage_cost.measure([20], tmp_path, rounds=1, batch=2)
     with pytest.raises(SystemExit, match="0 of 2 stages merged"):
         stage_cost.check_merged(tmp_path / "repo-20", "no-such-run", 2)
+
+
+def test_a_plan_too_small_for_the_batch_gets_smaller_batches(tmp_path) -> None:
+    got = stage_cost.measure([20, 30], tmp_path, rounds=4, batch=50)  # 40 stages of 20 tasks
+    assert got["batch"] == 10
+    assert len(got["stage_cpu_ms_20_batches"]) == 4  # type: ignore[arg-type]

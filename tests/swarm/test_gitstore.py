@@ -33,8 +33,9 @@ def git(*args: str, cwd: Path) -> str:
     return done.stdout.strip()
 
 
-def git_bytes(*args: str, cwd: Path) -> bytes:
-    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=True).stdout
+def git_bytes(*args: str, cwd: Path, input: bytes | None = None) -> bytes:
+    done = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True, check=True)
+    return done.stdout
 
 
 @pytest.fixture
@@ -490,9 +491,7 @@ def test_diff_reports_a_change_of_mode_alone(store) -> None:
     listing = git("ls-tree", old, cwd=store.path).replace(
         f"100644 blob {blob}\tREADME.md", f"100755 blob {blob}\tREADME.md"
     )
-    tree = subprocess.run(
-        ["git", "mktree"], input=listing + "\n", cwd=store.path, capture_output=True, text=True
-    ).stdout.strip()
+    tree = git_bytes("mktree", input=(listing + "\n").encode(), cwd=store.path).decode().strip()
     new = store.write_commit(tree, "x", WHO, [old])
     assert [(c.path, c.before, c.after) for c in store.diff(old, new)] == [
         ("README.md", blob, blob)
@@ -503,17 +502,10 @@ def test_diff_reports_a_change_of_mode_alone(store) -> None:
 def _tree_object(store: GitStore, raw: bytes) -> str:
     """A tree object with exactly these bytes, well-formed or not, as a damaged or hostile
     repository could hold."""
-    return (
-        subprocess.run(
-            ["git", "hash-object", "-t", "tree", "--literally", "-w", "--stdin"],
-            input=raw,
-            cwd=store.path,
-            capture_output=True,
-            check=True,
-        )
-        .stdout.decode()
-        .strip()
+    made = git_bytes(
+        "hash-object", "-t", "tree", "--literally", "-w", "--stdin", input=raw, cwd=store.path
     )
+    return made.decode().strip()
 
 
 def test_diff_names_a_folder_entry_that_is_not_a_folder(store) -> None:
