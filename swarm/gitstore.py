@@ -68,6 +68,20 @@ class RefConflict(SwarmError):
         super().__init__(f"{ref} moved: expected {want}, found {actual or 'nothing'}", 1)
 
 
+class DamagedTree(SwarmError):
+    """A folder on a diffed path is not a well-formed tree: a damaged repository, or a hand-made
+    commit (`git hash-object --literally`) pushed to a branch."""
+
+    def __init__(self, store: Path, folder: str, tree: str, problem: str) -> None:
+        self.folder, self.tree, self.problem = folder, tree, problem
+        super().__init__(f"{store}: {self.describe()}")
+
+    def describe(self) -> str:
+        if self.problem == "not a folder":
+            return f"{self.folder} ({self.tree}) is filed as a folder but is not one"
+        return f"folder {self.folder} ({self.tree}) is not a well-formed tree"
+
+
 @dataclass(frozen=True)
 class Change:
     path: str
@@ -372,14 +386,10 @@ class GitStore:
             kind, raw = self._repo.odb.read(pygit2.Oid(raw=tree))
             where = base.rstrip("/") or "/"
             if kind != pygit2.enums.ObjectType.TREE:
-                raise SwarmError(
-                    f"{self.path}: {where} ({tree.hex()}) is filed as a folder but is not one"
-                )
+                raise DamagedTree(self.path, where, tree.hex(), "not a folder")
             found = _RAW_ENTRY.findall(raw)
             if sum(map(len, found)) != len(raw):
-                raise SwarmError(
-                    f"{self.path}: folder {where} ({tree.hex()}) is not a well-formed tree"
-                )
+                raise DamagedTree(self.path, where, tree.hex(), "not well-formed")
             known = frozenset(found)
             if len(known) <= _ENTRIES_REMEMBERED:
                 self._tree_entries[tree] = known

@@ -20,7 +20,7 @@ from swarm.errors import SwarmError
 from swarm.forge.base import CheckResult, PullRequest, ServerMerging
 from swarm.gates import run_gates
 from swarm.gates.model import Actor, Approval, Finding, GateInput, Proposal
-from swarm.gitstore import MAIN, GitStore, RefConflict
+from swarm.gitstore import MAIN, Change, DamagedTree, GitStore, RefConflict
 from swarm.pulls import HUMAN_STAGE, identity
 from swarm.repo import FORGE_DIR, Repo
 from swarm.settings import SETTINGS_PATH, Settings, from_bytes
@@ -96,16 +96,10 @@ def judge(
     """Run the gates on `head` merged into `base` (both commit ids)."""
     proposal = proposal_of(git, head)
     actor = actor_of(author, proposal.stage, base_settings(git, base))
-    ancestor = git.merge_base(base, head)
-    tree, conflicts = git.merge_trees(ancestor, base, head) if ancestor else (None, ["(all)"])
-    if tree is None:
-        finding = Finding(
-            "scope",
-            "error",
-            conflicts[0],
-            f"does not merge cleanly into main: {', '.join(conflicts[:5])}",
-        )
-        return Judgement(base, head, None, (finding,), actor, proposal, approvals)
+    merged = _merged(git, base, head)
+    if isinstance(merged, Finding):
+        return Judgement(base, head, None, (merged,), actor, proposal, approvals)
+    tree, changes = merged
     claim = None
     if proposal.task and proposal.stage and proposal.stage != HUMAN_STAGE:
         claim = claims.read(git, proposal.task, proposal.stage)
@@ -113,7 +107,7 @@ def judge(
         GateInput(
             base=TreeSnapshot(git, base),
             head=TreeSnapshot(git, tree),
-            changes=tuple(git.diff(base, tree)),
+            changes=changes,
             actor=actor,
             proposal=proposal,
             claim=claim,
@@ -123,6 +117,21 @@ def judge(
         )
     )
     return Judgement(base, head, tree, tuple(findings), actor, proposal, approvals)
+
+
+def _merged(git: GitStore, base: str, head: str) -> tuple[str, tuple[Change, ...]] | Finding:
+    """Main with `head` merged and what that changes, or why it cannot be merged."""
+    try:
+        ancestor = git.merge_base(base, head)
+        tree, conflicts = git.merge_trees(ancestor, base, head) if ancestor else (None, ["(all)"])
+        if tree is None:
+            message = f"does not merge cleanly into main: {', '.join(conflicts[:5])}"
+            return Finding("scope", "error", conflicts[0], message)
+        return tree, tuple(git.diff(base, tree))
+    except DamagedTree as damage:
+        # what the pull request carries cannot be read: its author should hear why, on the
+        # pull request, rather than the integrator stopping
+        return Finding("schema", "error", damage.folder, damage.describe())
 
 
 def approvals_of(repo: Repo, pr: PullRequest, base: str) -> tuple[Approval, ...]:

@@ -8,9 +8,10 @@ import subprocess
 import pytest
 
 from swarm import claims
-from swarm.forge.base import Review
+from swarm.forge.base import PullRequestSpec, Review
 from swarm.gitstore import MAIN
 from swarm.layout import deliverables_dir, research_path, task_path
+from swarm.pulls import HUMAN_STAGE, identity
 from swarm.settings import from_yaml as settings_from_yaml
 from swarm.settings import to_yaml as settings_to_yaml
 from swarm.states import State
@@ -250,6 +251,53 @@ def test_a_hand_edited_state_on_main_is_caught_by_verify(flow):
     report = verify(git)
     assert not report.ok
     assert report.violations[0].commit == sneaky
+
+
+def _hand_made_object(flow, kind: str, raw: bytes) -> str:
+    """An object with exactly these bytes, as `git hash-object --literally` lets anyone push."""
+    return (
+        subprocess.run(
+            ["git", "hash-object", "-t", kind, "--literally", "-w", "--stdin"],
+            input=raw,
+            cwd=flow.repo.path,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .strip()
+    )
+
+
+@pytest.mark.parametrize(
+    "inside, problem",
+    [
+        ("blob", "zz ({}) is filed as a folder but is not one"),
+        ("junk", "folder zz ({}) is not a well-formed tree"),
+    ],
+)
+def test_a_pull_request_carrying_a_damaged_folder_gets_a_finding_not_a_crash(
+    flow, inside: str, problem: str
+):
+    git = flow.repo.git
+    base = git.resolve(MAIN)
+    assert base
+    target = _hand_made_object(flow, "blob", b"x\n")
+    if inside == "junk":
+        target = _hand_made_object(flow, "tree", b"100644 a\0short")
+    root = subprocess.run(
+        ["git", "cat-file", "tree", f"{base}^{{tree}}"], cwd=flow.repo.path, capture_output=True
+    ).stdout
+    damaged = _hand_made_object(flow, "tree", root + b"40000 zz\0" + bytes.fromhex(target))
+    head = git.write_commit(damaged, "tidy up\n", identity("alice", flow.tick()), [base])
+    git.update_ref("refs/heads/tidy", head, None)
+    spec = PullRequestSpec("tidy", "main", "tidy up", "", "alice", "", HUMAN_STAGE)
+    pr = flow.repo.forge.open_pull_request(spec, head)
+    outcome = flow.merge(pr)
+    rejected_by(outcome, "schema")
+    (finding,) = outcome.judgement.findings
+    assert (finding.path, finding.message) == ("zz", problem.format(target))
+    assert git.resolve(MAIN) == base
+    assert flow.repo.forge.list_checks(pr.number)[-1].conclusion == "failure"
 
 
 def test_a_rejected_pull_request_records_a_failed_check_and_stays_open(flow):
