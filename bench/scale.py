@@ -2,11 +2,12 @@
 of 1,000 and 10,000 tasks.
 
 For each size: `materialize` (reading the plan included), each time in a new process as a user
-runs it, --materialize-rounds times with the sizes interleaved (see below); `swarm status` on
+runs it, --materialize-rounds times with the sizes interleaved (see below); the runtime's
+scheduling alone (`schedule`): the first pass's stages of the new repository (three per task)
+handed to luigid by the feeder and run by 8 assistants as luigi tasks that do nothing, each
+time in a new process, --schedule-rounds times with the sizes interleaved; `swarm status` on
 the new repository, as a command (`python -m swarm status DIR`, interpreter start-up and
-imports included) and in-process; the runtime's scheduling alone (`schedule`): the first
-pass's stages of that repository (three per task) handed to luigid by the feeder and run by
-8 assistants as luigi tasks that do nothing; `swarm spawn` with the offline engine and 8
+imports included) and in-process; `swarm spawn` with the offline engine and 8
 agents until nothing more can move (in-process: luigid and its workers are forks of this
 process); `swarm status` again on the repository the run left; `swarm verify` of that
 history, as a command. Each status figure is the median of --repeat runs. The ratios are the
@@ -45,7 +46,7 @@ much of the repository the host still caches varies from run to run (verify's 1,
 was 9.1 s in one run and 6.1 s in the next, same code), so once every size is measured,
 verify runs --verify-rounds times more, its files read into memory first, the sizes
 interleaved as for materialize (below): `verify_warm_*` is the median over those rounds,
-`verify_warm_round_ratios` each round's CPU ratio. That figure is the program's own: run ten
+`verify_warm_cpu_round_ratios` each round's CPU ratio. That figure is the program's own: run ten
 minutes apart, the same verify of 1,000 tasks took 2.9 and 3.9 ms of CPU a commit.
 
 The development VM's speed drifts: the same no-op scheduling of 3,000 stages took 14 s in one
@@ -58,7 +59,15 @@ the drift it would correct. Materialize, the shortest step (0.3 s at 1,000 tasks
 such drift moved most (its ratio read 9.0, 10.0 and 10.8 in three runs of the same code), so
 it is measured in rounds, the sizes in the order 1k, 10k, then 10k, 1k, and so on, so that
 both sizes see the same machine: `materialize_*_s` is the median over the rounds,
-`materialize_*_runs_s` each round's time and `materialize_round_ratios` each round's ratio.
+`materialize_*_runs_s` each round's time and `materialize_round_ratios` each round's ratio
+(`materialize_cpu_round_ratios` in CPU seconds). Scheduling is measured the same way.
+
+The development VM's disk adds noise of its own. Its host drops any page of the page cache
+left idle for 20 to 40 s, and its file system costs nearly as much CPU as the program: the
+same 1,000-task run to quiescence took 113 s of CPU with its repository on disk and 66 s on
+tmpfs. `*_disk_read_mb` is what a step read back from the disk. To measure the program rather
+than the disk, give --work a folder on tmpfs (/dev/shm): the objects of a 10,000-task run
+take some 400 MB of memory there.
 
 A spawn that ends with thousands of loose objects packs them (`swarm/repack.py`), within the
 spawn's time; `repo_*_disk_mb` is the repository's size on disk after it, in whole blocks.
@@ -73,7 +82,8 @@ children (luigid, the workers, the status commands).
 The last line of output is one JSON object.
 
 Usage: python bench/scale.py [--sizes 1000,10000] [--spawn-sizes 1000,10000] [--repeat 3]
-                             [--materialize-rounds 5] [--verify-rounds 3] [--work DIR]
+                             [--materialize-rounds 5] [--schedule-rounds 3]
+                             [--verify-rounds 3] [--work DIR]
 """
 
 from __future__ import annotations
@@ -131,6 +141,7 @@ RATIOS = (
     "status_in_process_{k}_s",
     "status_after_spawn_{k}_s",
     "schedule_{k}_s",
+    "schedule_cpu_{k}_s",
     "spawn_{k}_s",
     "verify_{k}_s",
     "verify_warm_{k}_s",
@@ -182,6 +193,7 @@ class Timed:
     wall: float
     cpu: float  # user and system seconds of this process and of its children that ended
     value: object
+    disk_read_mb: float = 0.0  # read from the disk, not the page cache (files and mapped packs)
 
 
 def cpu_seconds() -> float:
@@ -190,11 +202,20 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def disk_read_mb() -> float:
+    """What this process and its ended children read from the disk (the kernel's count, in
+    512-byte blocks): on the development VM, any page idle for 20 to 40 s leaves the page
+    cache, so a long step reads back from the disk what a short one finds in memory."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_inblock
+    return (own + resource.getrusage(resource.RUSAGE_CHILDREN).ru_inblock) * 512 / 1e6
+
+
 def timed(step: Callable[[], object]) -> Timed:
     os.sync()  # the last step's writes are not this one's cost
-    cpu, start = cpu_seconds(), time.perf_counter()
+    cpu, read, start = cpu_seconds(), disk_read_mb(), time.perf_counter()
     value = step()
-    return Timed(time.perf_counter() - start, cpu_seconds() - cpu, value)
+    wall = time.perf_counter() - start
+    return Timed(wall, cpu_seconds() - cpu, value, disk_read_mb() - read)
 
 
 def median_of(step: Callable[[], object], repeat: int) -> float:
@@ -249,6 +270,33 @@ def pair_ratios(small: list[float], large: list[float]) -> list[float]:
     return [round(b / a, 2) for a, b in zip(small, large, strict=True)]
 
 
+def interleaved(
+    sizes: list[int], rounds: int, step: Callable[[int], dict[str, Any]]
+) -> dict[int, list[dict[str, Any]]]:
+    """`step` of every size once a round, the sizes in ABBA order: each size's runs."""
+    runs: dict[int, list[dict[str, Any]]] = {n: [] for n in sizes}
+    for round_no in range(rounds):
+        for n in round_order(sizes, round_no):
+            runs[n].append(step(n))
+    return runs
+
+
+def summary(name: str, runs: dict[int, list[dict[str, Any]]]) -> dict[str, object]:
+    """The medians of each size's runs (wall and CPU), its runs, and each round's ratio."""
+    got: dict[str, object] = {}
+    for n, mine in runs.items():
+        k = label(n)
+        got[f"{name}_{k}_s"] = statistics.median(r["wall"] for r in mine)
+        got[f"{name}_cpu_{k}_s"] = statistics.median(r["cpu"] for r in mine)
+        got[f"{name}_{k}_runs_s"] = [round(r["wall"], 3) for r in mine]
+    small, large = min(runs), max(runs)
+    if small != large:
+        for measure, suffix in (("wall", ""), ("cpu", "_cpu")):
+            figures = {n: [r[measure] for r in runs[n]] for n in (small, large)}
+            got[f"{name}{suffix}_round_ratios"] = pair_ratios(figures[small], figures[large])
+    return got
+
+
 def materialize_rounds(
     sizes: list[int], work: Path, rounds: int
 ) -> tuple[dict[str, object], float]:
@@ -256,23 +304,33 @@ def materialize_rounds(
     the medians over the rounds and each round's ratio, and the largest resident set of those
     processes. The last round's repository of each size is kept (`repo-N`) for the steps
     after."""
-    runs: dict[int, list[dict[str, float]]] = {n: [] for n in sizes}
-    for round_no in range(rounds):
-        for n in round_order(sizes, round_no):
-            into = work / f"repo-{n}"
-            if into.exists():
-                shutil.rmtree(into)
-            runs[n].append(run_child(["--materialize-once", str(n), "--work", str(work)]))
-    got: dict[str, object] = {}
+
+    def once(n: int) -> dict[str, Any]:
+        into = work / f"repo-{n}"
+        if into.exists():
+            shutil.rmtree(into)
+        return run_child(["--materialize-once", str(n), "--work", str(work)])
+
+    runs = interleaved(sizes, rounds, once)
+    return summary("materialize", runs), max(r["peak_rss_mb"] for n in sizes for r in runs[n])
+
+
+def schedule_once(n: int, work: Path) -> dict[str, float]:
+    """The scheduling alone of `work/repo-N`'s first pass, in this (new) process."""
+    run = timed(lambda: schedule_only(work / f"repo-{n}"))
+    seconds, stages = cast(tuple[float, int], run.value)
+    return {"wall": seconds, "cpu": run.cpu, "stages": stages, "peak_rss_mb": max(peak_rss_mb())}
+
+
+def schedule_rounds(sizes: list[int], work: Path, rounds: int) -> tuple[dict[str, object], float]:
+    """The scheduling alone of every size once a round, each in a process of its own, sizes
+    interleaved, on the materialized repositories (a spawn would leave no stages to schedule)."""
+    runs = interleaved(
+        sizes, rounds, lambda n: run_child(["--schedule-once", str(n), "--work", str(work)])
+    )
+    got = summary("schedule", runs)
     for n in sizes:
-        k = label(n)
-        got[f"materialize_{k}_s"] = statistics.median(r["wall"] for r in runs[n])
-        got[f"materialize_cpu_{k}_s"] = statistics.median(r["cpu"] for r in runs[n])
-        got[f"materialize_{k}_runs_s"] = [round(r["wall"], 3) for r in runs[n]]
-    small, large = min(sizes), max(sizes)
-    if small != large:
-        walls = {n: [r["wall"] for r in runs[n]] for n in (small, large)}
-        got["materialize_round_ratios"] = pair_ratios(walls[small], walls[large])
+        got[f"schedule_{label(n)}_stages"] = int(runs[n][0]["stages"])
     return got, max(r["peak_rss_mb"] for n in sizes for r in runs[n])
 
 
@@ -289,23 +347,20 @@ def verify_rounds(sizes: list[int], work: Path, rounds: int) -> dict[str, object
     """`swarm verify` of every spawned size once a round, the sizes interleaved as for
     materialize, each with its repository's files read into memory first: what the program
     costs, measured on the same machine at both sizes."""
-    runs: dict[int, list[Timed]] = {n: [] for n in sizes}
-    for round_no in range(rounds):
-        for n in round_order(sizes, round_no):
-            read_through(work / f"repo-{n}")
-            runs[n].append(timed(partial(swarm_command, "verify", str(work / f"repo-{n}"))))
-    got: dict[str, object] = {}
+
+    def once(n: int) -> dict[str, Any]:
+        read_through(work / f"repo-{n}")
+        run = timed(partial(swarm_command, "verify", str(work / f"repo-{n}")))
+        return {"wall": run.wall, "cpu": run.cpu, "disk_read_mb": run.disk_read_mb}
+
+    runs = interleaved(sizes, rounds, once)
+    got = summary("verify_warm", runs)
     for n in sizes:
         k = label(n)
         commits = len(GitStore.open(work / f"repo-{n}").log_first_parent(MAIN))
-        got[f"verify_warm_{k}_s"] = statistics.median(r.wall for r in runs[n])
-        got[f"verify_warm_cpu_{k}_s"] = cpu = statistics.median(r.cpu for r in runs[n])
+        cpu = cast(float, got[f"verify_warm_cpu_{k}_s"])
         got[f"verify_warm_commit_cpu_ms_{k}"] = cpu / max(commits, 1) * 1000
-        got[f"verify_warm_{k}_runs_s"] = [round(r.wall, 3) for r in runs[n]]
-    small, large = min(sizes), max(sizes)
-    if small != large:
-        cpus = {n: [r.cpu for r in runs[n]] for n in (small, large)}
-        got["verify_warm_round_ratios"] = pair_ratios(cpus[small], cpus[large])
+        got[f"verify_warm_disk_read_mb_{k}"] = [round(r["disk_read_mb"], 1) for r in runs[n]]
     return got
 
 
@@ -354,13 +409,9 @@ def measure(n: int, work: Path, repeat: int, run_spawn: bool, probe: float) -> d
         lambda: median_of(lambda: status_command(out), repeat)
     )
     got[f"status_in_process_{k}_s"] = median_of(lambda: status_in_process(out), repeat)
-    (seconds, stages), got[f"yardstick_schedule_{k}_s"] = with_yardstick(lambda: schedule_only(out))
-    got[f"schedule_{k}_s"], got[f"schedule_{k}_stages"] = seconds, stages
     print(
-        f"{n} tasks: scheduling alone "
-        f"{got[f'schedule_{k}_s']:.1f} s for {got[f'schedule_{k}_stages']} stages; status "
-        f"{got[f'status_{k}_s']:.3f} s as a command, {got[f'status_in_process_{k}_s']:.3f} s "
-        "in-process",
+        f"{n} tasks: status {got[f'status_{k}_s']:.3f} s as a command, "
+        f"{got[f'status_in_process_{k}_s']:.3f} s in-process",
         flush=True,
     )
     size_before = disk_bytes(out)
@@ -371,6 +422,7 @@ def measure(n: int, work: Path, repeat: int, run_spawn: bool, probe: float) -> d
         )
         seconds, report = run.wall, run.value  # a SpawnReport
         got[f"spawn_cpu_{k}_s"] = run.cpu
+        got[f"spawn_disk_read_mb_{k}"] = run.disk_read_mb
         assert not report.luigi_failures, report.failures[:3]  # type: ignore[attr-defined]
         stages = len(report.results)  # type: ignore[attr-defined]
         got[f"spawn_{k}_s"] = seconds
@@ -404,6 +456,7 @@ def measure(n: int, work: Path, repeat: int, run_spawn: bool, probe: float) -> d
     got[f"verify_commit_ms_{k}"] = seconds / max(commits, 1) * 1000
     if run_spawn:
         got[f"verify_cpu_{k}_s"] = checked.cpu
+        got[f"verify_disk_read_mb_{k}"] = checked.disk_read_mb
         got[f"verify_commit_cpu_ms_{k}"] = checked.cpu / max(commits, 1) * 1000
     print(
         f"{n} tasks: {what}: {stages} stages, {got[f'spawn_{k}_stages_per_s'] or 0:.1f} stages/s, "
@@ -509,8 +562,15 @@ def main() -> None:
         default=3,
         help="verify every spawned size this many times more, from memory, interleaved",
     )
+    parser.add_argument(
+        "--schedule-rounds",
+        type=int,
+        default=3,
+        help="schedule every size's first pass (no-op stages) this many times, interleaved",
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # one size, in this process
     parser.add_argument("--materialize-once", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--schedule-once", type=int, help=argparse.SUPPRESS)
     parser.add_argument(
         "--work",
         type=Path,
@@ -520,6 +580,9 @@ def main() -> None:
     spawned = {int(x) for x in args.spawn_sizes.split(",") if x}
     if args.materialize_once is not None:
         print(json.dumps(materialize_once(args.materialize_once, args.work)))
+        return
+    if args.schedule_once is not None:
+        print(json.dumps(schedule_once(args.schedule_once, args.work)))
         return
     if args.one is not None:
         got = measure(args.one, args.work, args.repeat, args.one in spawned, args.probe_seconds)
@@ -538,6 +601,10 @@ def main() -> None:
         figures, materialize_peak = materialize_rounds(sizes, work, args.materialize_rounds)
         results.update(figures)
         peaks.append(materialize_peak)
+        if args.schedule_rounds > 0:
+            figures, schedule_peak = schedule_rounds(sizes, work, args.schedule_rounds)
+            results.update(figures)
+            peaks.append(schedule_peak)
         for n in sizes:
             got = measure_in_own_process(n, args, work)
             peaks.append(float(cast(float, got.pop("peak_rss_mb"))))
