@@ -63,7 +63,7 @@ both sizes see the same machine: `materialize_*_s` is the median over the rounds
 (`materialize_cpu_round_ratios` in CPU seconds). Scheduling is measured the same way.
 
 The development VM's disk adds noise of its own. Its host drops any page of the page cache
-left idle for 20 to 40 s, and its file system costs nearly as much CPU as the program: the
+left idle for 20 to 60 s, and its file system costs nearly as much CPU as the program: the
 same 1,000-task run to quiescence took 113 s of CPU with its repository on disk and 66 s on
 tmpfs. `*_disk_read_mb` is what a step read back from the disk. To measure the program rather
 than the disk, give --work a folder on tmpfs (/dev/shm): the objects of a 10,000-task run
@@ -204,7 +204,7 @@ def cpu_seconds() -> float:
 
 def disk_read_mb() -> float:
     """What this process and its ended children read from the disk (the kernel's count, in
-    512-byte blocks): on the development VM, any page idle for 20 to 40 s leaves the page
+    512-byte blocks): on the development VM, any page idle for 20 to 60 s leaves the page
     cache, so a long step reads back from the disk what a short one finds in memory."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_inblock
     return (own + resource.getrusage(resource.RUSAGE_CHILDREN).ru_inblock) * 512 / 1e6
