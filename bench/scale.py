@@ -66,8 +66,8 @@ The development VM's disk adds noise of its own. Its host drops any page of the 
 left idle for 20 to 60 s, and its file system costs nearly as much CPU as the program: the
 same 1,000-task run to quiescence took 113 s of CPU with its repository on disk and 66 s on
 tmpfs. `*_disk_read_mb` is what a step read back from the disk. To measure the program rather
-than the disk, give --work a folder on tmpfs (/dev/shm): the objects of a 10,000-task run
-take some 400 MB of memory there.
+than the disk, give --work a folder on tmpfs (/dev/shm): a 10,000-task run takes 2.4 GB of
+memory there at its peak (a page a loose object, until they are packed at its end).
 
 A spawn that ends with thousands of loose objects packs them (`swarm/repack.py`), within the
 spawn's time; `repo_*_disk_mb` is the repository's size on disk after it, in whole blocks.

@@ -72,7 +72,9 @@ class DamagedTree(SwarmError):
     """A folder on a diffed path is not a well-formed tree: a damaged repository, or a hand-made
     commit (`git hash-object --literally`) pushed to a branch."""
 
-    def __init__(self, store: Path, folder: str, tree: str, problem: str) -> None:
+    def __init__(
+        self, store: Path, folder: str, tree: str, problem: Literal["not a folder", "malformed"]
+    ) -> None:
         self.folder, self.tree, self.problem = folder, tree, problem
         super().__init__(f"{store}: {self.describe()}")
 
@@ -389,7 +391,7 @@ class GitStore:
                 raise DamagedTree(self.path, where, tree.hex(), "not a folder")
             found = _RAW_ENTRY.findall(raw)
             if sum(map(len, found)) != len(raw):
-                raise DamagedTree(self.path, where, tree.hex(), "not well-formed")
+                raise DamagedTree(self.path, where, tree.hex(), "malformed")
             known = frozenset(found)
             if len(known) <= _ENTRIES_REMEMBERED:
                 self._tree_entries[tree] = known

@@ -130,7 +130,8 @@ def _merged(git: GitStore, base: str, head: str) -> tuple[str, tuple[Change, ...
         return tree, tuple(git.diff(base, tree))
     except DamagedTree as damage:
         # what the pull request carries cannot be read: its author should hear why, on the
-        # pull request, rather than the integrator stopping
+        # pull request, rather than the integrator stopping (damage on main itself shows here
+        # too, and `swarm verify` names it)
         return Finding("schema", "error", damage.folder, damage.describe())
 
 
