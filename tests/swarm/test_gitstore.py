@@ -17,6 +17,7 @@ import pytest
 from swarm import gitstore
 from swarm.errors import SwarmError
 from swarm.gitstore import MAIN, GitStore, Identity, RefConflict
+from tests.swarm.git_objects import git_bytes, hand_made_object
 
 WHO = Identity("tester", "tester@example.invalid", 1_700_000_000)
 FILES = {
@@ -31,11 +32,6 @@ FILES = {
 def git(*args: str, cwd: Path) -> str:
     done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True)
     return done.stdout.strip()
-
-
-def git_bytes(*args: str, cwd: Path, input: bytes | None = None) -> bytes:
-    done = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True, check=True)
-    return done.stdout
 
 
 @pytest.fixture
@@ -500,12 +496,7 @@ def test_diff_reports_a_change_of_mode_alone(store) -> None:
 
 
 def _tree_object(store: GitStore, raw: bytes) -> str:
-    """A tree object with exactly these bytes, well-formed or not, as a damaged or hostile
-    repository could hold."""
-    made = git_bytes(
-        "hash-object", "-t", "tree", "--literally", "-w", "--stdin", input=raw, cwd=store.path
-    )
-    return made.decode().strip()
+    return hand_made_object(store.path, "tree", raw)
 
 
 def test_diff_names_a_folder_entry_that_is_not_a_folder(store) -> None:

@@ -17,6 +17,7 @@ from swarm.settings import to_yaml as settings_to_yaml
 from swarm.states import State
 from swarm.verify import verify
 from tests.swarm.flow import LEASE, Flow
+from tests.swarm.git_objects import git_bytes, hand_made_object
 
 PRIVATE_KEY = (
     "-----BEGIN OPENSSH PRIVATE KEY-----\n"
@@ -253,21 +254,6 @@ def test_a_hand_edited_state_on_main_is_caught_by_verify(flow):
     assert report.violations[0].commit == sneaky
 
 
-def _hand_made_object(flow, kind: str, raw: bytes) -> str:
-    """An object with exactly these bytes, as `git hash-object --literally` lets anyone push."""
-    return (
-        subprocess.run(
-            ["git", "hash-object", "-t", kind, "--literally", "-w", "--stdin"],
-            input=raw,
-            cwd=flow.repo.path,
-            capture_output=True,
-            check=True,
-        )
-        .stdout.decode()
-        .strip()
-    )
-
-
 @pytest.mark.parametrize(
     "inside, problem",
     [
@@ -281,13 +267,12 @@ def test_a_pull_request_carrying_a_damaged_folder_gets_a_finding_not_a_crash(
     git = flow.repo.git
     base = git.resolve(MAIN)
     assert base
-    target = _hand_made_object(flow, "blob", b"x\n")
+    where = flow.repo.path
+    target = hand_made_object(where, "blob", b"x\n")
     if inside == "junk":
-        target = _hand_made_object(flow, "tree", b"100644 a\0short")
-    root = subprocess.run(
-        ["git", "cat-file", "tree", f"{base}^{{tree}}"], cwd=flow.repo.path, capture_output=True
-    ).stdout
-    damaged = _hand_made_object(flow, "tree", root + b"40000 zz\0" + bytes.fromhex(target))
+        target = hand_made_object(where, "tree", b"100644 a\0short")
+    root = git_bytes("cat-file", "tree", f"{base}^{{tree}}", cwd=where)
+    damaged = hand_made_object(where, "tree", root + b"40000 zz\0" + bytes.fromhex(target))
     head = git.write_commit(damaged, "tidy up\n", identity("alice", flow.tick()), [base])
     git.update_ref("refs/heads/tidy", head, None)
     spec = PullRequestSpec("tidy", "main", "tidy up", "", "alice", "", HUMAN_STAGE)
